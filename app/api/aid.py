@@ -1,0 +1,101 @@
+"""/v1/aid: money and aid figures between countries, as exact integers with their currency."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+from sqlalchemy import or_
+
+from app.api.common import (
+    ITEM_RESPONSES,
+    LIST_RESPONSES,
+    ItemDep,
+    PageDep,
+    Slug,
+    country_filter,
+    item_response,
+    list_response,
+    sort_query,
+)
+from app.errors import InvalidParameter
+from app.models import AidKind, AidPublic, Page
+from app.query import DATE_KEY, Filters, Listing, SortKey
+from app.records import KINDS
+
+KIND = KINDS["aid"]
+TABLE = KIND.table
+MAX_AMOUNT = 10**18
+
+
+def _where(conn: Any, f: Filters) -> list[Any]:
+    out = []
+    for name in ("donor", "recipient", "kind", "currency"):
+        if f.get(name):
+            out.append(TABLE.c[name] == f[name])
+    if f.get("party"):
+        out.append(or_(TABLE.c.donor == f["party"], TABLE.c.recipient == f["party"]))
+    if f.get("min_amount") is not None:
+        out.append(TABLE.c.amount >= f["min_amount"])
+    if f.get("max_amount") is not None:
+        out.append(TABLE.c.amount <= f["max_amount"])
+    return out
+
+
+LISTING = Listing(
+    "aid",
+    TABLE,
+    "id",
+    {"amount": [SortKey("amount")], "date": [DATE_KEY], "id": []},
+    _where,
+    "-amount",
+)
+SORT = sort_query(LISTING)
+router = APIRouter(prefix="/v1/aid", tags=["aid"])
+
+Amount = Annotated[int | None, Query(ge=0, le=MAX_AMOUNT, description="Whole currency units")]
+
+
+class AidFilters:
+    def __init__(
+        self,
+        donor: Annotated[str | None, Query(description="Donor country code")] = None,
+        recipient: Annotated[str | None, Query(description="Recipient country code")] = None,
+        kind: Annotated[AidKind | None, Query(description="Kind of figure")] = None,
+        currency: Annotated[
+            str | None, Query(pattern=r"^[A-Za-z]{3}$", description="ISO 4217 code, e.g. USD")
+        ] = None,
+        min_amount: Amount = None,
+        max_amount: Amount = None,
+    ) -> None:
+        if min_amount is not None and max_amount is not None and min_amount > max_amount:
+            raise InvalidParameter("min_amount", "is greater than max_amount")
+        self.filters = {
+            "donor": country_filter("donor", donor),
+            "recipient": country_filter("recipient", recipient),
+            "kind": kind,
+            "currency": currency.upper() if currency else None,
+            "min_amount": min_amount,
+            "max_amount": max_amount,
+        }
+
+    def as_filters(self) -> dict[str, Any]:
+        return dict(self.filters)
+
+
+@router.get("", response_model=Page[AidPublic], responses=LIST_RESPONSES, summary="List aid")
+async def list_aid(
+    request: Request,
+    filters: Annotated[AidFilters, Depends()],
+    page: PageDep,
+    sort: str = SORT,
+) -> Response:
+    """Aid cuts, pledges and disbursements, largest first by default."""
+    return list_response(request, KIND, LISTING, filters.as_filters(), sort, page)
+
+
+@router.get(
+    "/{id}", response_model=AidPublic, responses=ITEM_RESPONSES, summary="Get an aid figure"
+)
+async def get_aid(id: Slug, params: ItemDep) -> Response:
+    """One aid figure: donor, recipient, amount with currency and qualifier, and evidence."""
+    return item_response(KIND, id, params)

@@ -1,0 +1,40 @@
+"""/v1/articles: the source documents every record's evidence points into."""
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from app.api.common import (
+    ITEM_RESPONSES,
+    LIST_RESPONSES,
+    PageDep,
+    Slug,
+    json_response,
+    list_response,
+    sort_query,
+)
+from app.db import get_engine
+from app.models import ArticlePublic, ArticleSummary, Page
+from app.query import Listing, SortKey
+from app.records import ARTICLE_DETAIL, KINDS, get_one
+
+KIND = KINDS["article"]
+LISTING = Listing("articles", KIND.table, "id", {"title": [SortKey("title")], "id": []})
+SORT = sort_query(LISTING)
+router = APIRouter(prefix="/v1/articles", tags=["articles"])
+
+
+@router.get(
+    "", response_model=Page[ArticleSummary], responses=LIST_RESPONSES, summary="List articles"
+)
+async def list_articles(request: Request, page: PageDep, sort: str = SORT) -> Response:
+    """The articles in the store, without their text (GET one to read it)."""
+    return list_response(request, KIND, LISTING, {}, sort, page)
+
+
+@router.get(
+    "/{id}", response_model=ArticlePublic, responses=ITEM_RESPONSES, summary="Get an article"
+)
+async def get_article(id: Slug) -> Response:
+    """One article with its full text, verbatim: evidence offsets index this string."""
+    with get_engine().connect() as conn:
+        return json_response(get_one(conn, ARTICLE_DETAIL, id))

@@ -1,0 +1,248 @@
+"""What every router shares: parameters, the list and item responses, and lookups."""
+
+from typing import Annotated, Any
+
+import orjson
+from fastapi import Depends, Path, Query, Request
+from fastapi.responses import Response
+from sqlalchemy import Connection, or_, select
+
+from app.dates import PartialDate, parse_partial_date
+from app.db import data_version, get_engine
+from app.errors import InvalidParameter, NotFound, Problem, Unavailable
+from app.models import Country
+from app.query import Filters, Listing, PageResult, SortKey, fetch_page, matching_ids
+from app.records import Kind, build, get_one, parse_fields, parse_include
+
+COUNTRY = Country.__table__  # type: ignore[attr-defined]
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    descriptions = {
+        404: "No record with that id",
+        422: "A parameter is invalid; `errors` names each one",
+        503: "The store is not ready, or the query took too long",
+    }
+    out: dict[int | str, dict[str, Any]] = {}
+    for status in statuses:
+        if status == 304:
+            out[304] = {"description": "Not modified: your cached copy (If-None-Match) is current"}
+        else:
+            out[status] = {
+                "model": Problem,
+                "description": descriptions[status],
+                "content": {"application/problem+json": {}},
+            }
+    return out
+
+
+LIST_RESPONSES = problem_responses(304, 422)
+ITEM_RESPONSES = problem_responses(304, 404, 422)
+
+Limit = Annotated[int, Query(ge=1, le=100, description="Records per page, 1 to 100")]
+Cursor = Annotated[
+    str | None,
+    Query(
+        max_length=2000,
+        description="`next_cursor` from the previous page; omit for the first page",
+    ),
+]
+Fields = Annotated[
+    str | None,
+    Query(
+        max_length=1000,
+        description="Comma-separated fields to return (sparse response); the id always comes",
+        examples=["id,title,date"],
+    ),
+]
+Include = Annotated[
+    str | None,
+    Query(max_length=1000, description="Comma-separated relations to embed under `included`"),
+]
+Q = Annotated[
+    str | None,
+    Query(
+        min_length=1,
+        max_length=200,
+        description="Full-text match on names, aliases (including the article's own spellings) "
+        "and text; every word must match as a prefix",
+        examples=["Agedez"],
+    ),
+]
+CountryCode = Annotated[
+    str,
+    Path(
+        pattern=r"^[A-Za-z]{2,3}$",
+        description="ISO 3166-1 alpha-2 or alpha-3 code, any case",
+        examples=["NE"],
+    ),
+]
+Slug = Annotated[
+    str,
+    Path(max_length=100, pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", description="The record's id"),
+]
+
+
+def sort_query(listing: Listing) -> Any:
+    """The `sort` parameter of a listing; OpenAPI lists the allowed values."""
+    return Query(
+        listing.default_sort,
+        description="Sort order: a field name, `-` in front for descending; ties are broken "
+        "by id, so paging is stable",
+        json_schema_extra={"enum": listing.sort_names()},
+    )
+
+
+class PageParams:
+    """`limit`, `cursor`, `fields` and `include`, shared by every list."""
+
+    def __init__(
+        self,
+        limit: Limit = 20,
+        cursor: Cursor = None,
+        fields: Fields = None,
+        include: Include = None,
+    ) -> None:
+        self.limit = limit
+        self.cursor = cursor
+        self.fields = fields
+        self.include = include
+
+
+class ItemParams:
+    """`fields` and `include` for one record."""
+
+    def __init__(self, fields: Fields = None, include: Include = None) -> None:
+        self.fields = fields
+        self.include = include
+
+
+PageDep = Annotated[PageParams, Depends()]
+ItemDep = Annotated[ItemParams, Depends()]
+
+
+def json_response(content: Any, headers: dict[str, str] | None = None) -> Response:
+    return Response(orjson.dumps(content), headers=headers, media_type="application/json")
+
+
+def version_of(request: Request, conn: Connection) -> str:
+    version = request.scope.get("state", {}).get("data_version") or data_version(conn)
+    if version is None:
+        raise Unavailable("The store is not migrated and seeded yet")
+    return version
+
+
+def list_response(
+    request: Request,
+    kind: Kind,
+    listing: Listing,
+    filters: Filters,
+    sort: str,
+    page: PageParams,
+) -> Response:
+    """The list envelope for `listing` filtered by `filters`, one page of it."""
+    fields = parse_fields(kind, page.fields)
+    include = parse_include(kind, page.include)
+    with get_engine().connect() as conn:
+        result = fetch_page(
+            conn,
+            listing,
+            filters,
+            sort=sort,
+            limit=page.limit,
+            cursor=page.cursor,
+            version=version_of(request, conn),
+        )
+        data = build(conn, kind, result.rows, fields=fields, include=include)
+    return page_response(request, result, data)
+
+
+def page_response(request: Request, result: PageResult, data: list[Any]) -> Response:
+    """The list envelope, with a `Link: rel="next"` header when there is a next page."""
+    headers = {}
+    if result.next_cursor:
+        next_url = request.url.include_query_params(cursor=result.next_cursor)
+        headers["Link"] = f'<{next_url}>; rel="next"'
+    body = {"data": data, "total": result.total, "next_cursor": result.next_cursor}
+    return json_response(body, headers)
+
+
+def item_response(kind: Kind, key: str, params: ItemParams) -> Response:
+    fields = parse_fields(kind, params.fields)
+    include = parse_include(kind, params.include)
+    with get_engine().connect() as conn:
+        return json_response(get_one(conn, kind, key, fields=fields, include=include))
+
+
+def resolve_country(conn: Connection, code: str) -> str | None:
+    """The alpha-2 code for an alpha-2 or alpha-3 `code` in any case, if the store has it."""
+    upper = code.upper()
+    stmt = select(COUNTRY.c.code).where(or_(COUNTRY.c.code == upper, COUNTRY.c.iso3 == upper))
+    return conn.execute(stmt).scalar_one_or_none()
+
+
+def existing(kind: Kind, key: str) -> None:
+    """NotFound unless a `kind` record has this key (for sub-resources of a missing parent)."""
+    column = kind.table.c[kind.key]
+    with get_engine().connect() as conn:
+        if conn.execute(select(column).where(column == key)).first() is None:
+            raise NotFound(f"No {kind.type} has the id {key!r}")
+
+
+def existing_country(code: str) -> str:
+    with get_engine().connect() as conn:
+        found = resolve_country(conn, code)
+    if found is None:
+        raise NotFound(f"No country has the code {code!r}")
+    return found
+
+
+def country_filter(name: str, value: str | None) -> str | None:
+    """A country code filter: alpha-2 or alpha-3, any case; a code nobody uses matches nothing."""
+    if value is None:
+        return None
+    if not (2 <= len(value) <= 3 and value.isascii() and value.isalpha()):
+        raise InvalidParameter(name, "must be an ISO 3166-1 alpha-2 or alpha-3 code")
+    with get_engine().connect() as conn:
+        return resolve_country(conn, value) or value.upper()
+
+
+def date_filter(name: str, value: str | None) -> PartialDate | None:
+    if value is None:
+        return None
+    try:
+        return parse_partial_date(value)
+    except ValueError as exc:
+        raise InvalidParameter(name, str(exc)) from None
+
+
+def entity_condition(conn: Connection, type_col: Any, id_col: Any, value: str) -> Any:
+    """Match a reference column pair against `value`: a country code (alpha-2 or alpha-3, any
+    case) or the id of a person, organization or place."""
+    if 2 <= len(value) <= 3 and value.isascii() and value.isalpha():
+        code = resolve_country(conn, value) or value.upper()
+        return (type_col == "country") & (id_col == code)
+    return (type_col != "country") & (id_col == value)
+
+
+def named_listing(name: str, kind: Kind) -> Listing:
+    """The listing of a named record type (countries, people, organizations, places): sorted by
+    name, filtered by `q` on names and aliases, and by `country` and `kind` where they apply."""
+    table = kind.table
+
+    def where(conn: Connection, f: Filters) -> list[Any]:
+        out = []
+        if f.get("q"):
+            out.append(table.c[kind.key].in_(matching_ids(conn, kind.type, f["q"])))
+        if f.get("country"):
+            out.append(table.c.country == f["country"])
+        if f.get("kind"):
+            out.append(table.c.kind == f["kind"])
+        return out
+
+    return Listing(name, table, kind.key, {"name": [SortKey("name")], kind.key: []}, where, "name")
+
+
+CountryQuery = Annotated[
+    str | None, Query(description="Alpha-2 or alpha-3 country code", examples=["NE"])
+]

@@ -1,0 +1,152 @@
+"""/v1/events: what happened, when (as precisely as the article says), and who took part."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+from sqlalchemy import select
+
+from app.api import quotes as quotes_api
+from app.api.common import (
+    ITEM_RESPONSES,
+    LIST_RESPONSES,
+    ItemDep,
+    PageDep,
+    Q,
+    Slug,
+    country_filter,
+    date_filter,
+    entity_condition,
+    existing,
+    item_response,
+    list_response,
+    sort_query,
+)
+from app.errors import InvalidParameter
+from app.models import EventCountry, EventKind, EventParticipant, EventPublic, Page, QuotePublic
+from app.query import DATE_KEY, Filters, Listing, SortKey, matching_ids
+from app.records import KINDS
+
+KIND = KINDS["event"]
+TABLE = KIND.table
+COUNTRIES = EventCountry.__table__  # type: ignore[attr-defined]
+PARTICIPANTS = EventParticipant.__table__  # type: ignore[attr-defined]
+
+
+def _where(conn: Any, f: Filters) -> list[Any]:
+    out = []
+    if f.get("country"):
+        by_country = select(COUNTRIES.c.event_id).where(COUNTRIES.c.country == f["country"])
+        out.append(TABLE.c.id.in_(by_country))
+    if f.get("kind"):
+        out.append(TABLE.c.kind == f["kind"])
+    if f.get("participant"):
+        condition = entity_condition(
+            conn, PARTICIPANTS.c.entity_type, PARTICIPANTS.c.entity_id, f["participant"]
+        )
+        out.append(TABLE.c.id.in_(select(PARTICIPANTS.c.event_id).where(condition)))
+    # A date known to the month covers the whole month: it matches any range overlapping it.
+    if f.get("from"):
+        out.append(TABLE.c.date_end >= f["from"])
+    if f.get("to"):
+        out.append(TABLE.c.date_start <= f["to"])
+    if f.get("q"):
+        out.append(TABLE.c.id.in_(matching_ids(conn, "event", f["q"])))
+    return out
+
+
+LISTING = Listing(
+    "events",
+    TABLE,
+    "id",
+    {"date": [DATE_KEY], "title": [SortKey("title")], "id": []},
+    _where,
+    "date",
+)
+SORT = sort_query(LISTING)
+router = APIRouter(prefix="/v1/events", tags=["events"])
+
+
+class EventFilters:
+    """The filters of /v1/events (and /v1/countries/{code}/events)."""
+
+    def __init__(
+        self,
+        country: Annotated[
+            str | None,
+            Query(description="Alpha-2 or alpha-3 code: events concerning this country"),
+        ] = None,
+        kind: Annotated[EventKind | None, Query(description="Kind of event")] = None,
+        participant: Annotated[
+            str | None,
+            Query(
+                max_length=100,
+                description="Id of a person, organization or place, or a country code, that "
+                "took part",
+                examples=["abdourahamane-tiani"],
+            ),
+        ] = None,
+        from_: Annotated[
+            str | None,
+            Query(
+                alias="from",
+                description="Events on or after this partial date (YYYY, YYYY-MM or YYYY-MM-DD); "
+                "an event known only to the month matches if its month overlaps the range",
+                examples=["2023-07"],
+            ),
+        ] = None,
+        to: Annotated[
+            str | None,
+            Query(description="Events on or before this partial date", examples=["2023"]),
+        ] = None,
+        q: Q = None,
+    ) -> None:
+        start, end = date_filter("from", from_), date_filter("to", to)
+        if start and end and start.start > end.end:
+            raise InvalidParameter("from", f"{from_} is after to={to}")
+        self.filters: dict[str, Any] = {
+            "country": country_filter("country", country),
+            "kind": kind,
+            "participant": participant,
+            "from": start.start if start else None,
+            "to": end.end if end else None,
+            "q": q,
+        }
+
+    def as_filters(self) -> dict[str, Any]:
+        return dict(self.filters)
+
+
+@router.get("", response_model=Page[EventPublic], responses=LIST_RESPONSES, summary="List events")
+async def list_events(
+    request: Request,
+    filters: Annotated[EventFilters, Depends()],
+    page: PageDep,
+    sort: str = SORT,
+) -> Response:
+    """Events, oldest first by default (undated events come last), filtered and paged."""
+    return list_response(request, KIND, LISTING, filters.as_filters(), sort, page)
+
+
+@router.get("/{id}", response_model=EventPublic, responses=ITEM_RESPONSES, summary="Get an event")
+async def get_event(id: Slug, params: ItemDep) -> Response:
+    """One event with its participants, the countries it concerns, and its evidence."""
+    return item_response(KIND, id, params)
+
+
+@router.get(
+    "/{id}/quotes",
+    response_model=Page[QuotePublic],
+    responses=ITEM_RESPONSES,
+    summary="Quotes about an event",
+    tags=["quotes"],
+)
+async def list_event_quotes(
+    request: Request,
+    id: Slug,
+    page: PageDep,
+    sort: str = quotes_api.SORT,
+) -> Response:
+    """The direct quotations the article ties to this event."""
+    existing(KIND, id)
+    return list_response(request, quotes_api.KIND, quotes_api.LISTING, {"event": id}, sort, page)

@@ -1,0 +1,54 @@
+"""/v1/figures: the other numbers the articles state (troops, project values), with units."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from app.api.common import (
+    ITEM_RESPONSES,
+    LIST_RESPONSES,
+    ItemDep,
+    PageDep,
+    Slug,
+    item_response,
+    list_response,
+    sort_query,
+)
+from app.models import FigureKind, FigurePublic, Page
+from app.query import Filters, Listing, SortKey
+from app.records import KINDS
+
+KIND = KINDS["figure"]
+TABLE = KIND.table
+
+
+def _where(conn: Any, f: Filters) -> list[Any]:
+    return [TABLE.c[name] == f[name] for name in ("kind", "unit", "event") if f.get(name)]
+
+
+LISTING = Listing("figures", TABLE, "id", {"value": [SortKey("value")], "id": []}, _where, "id")
+SORT = sort_query(LISTING)
+router = APIRouter(prefix="/v1/figures", tags=["figures"])
+
+
+@router.get("", response_model=Page[FigurePublic], responses=LIST_RESPONSES, summary="List figures")
+async def list_figures(
+    request: Request,
+    page: PageDep,
+    kind: FigureKind | None = None,
+    unit: Annotated[
+        str | None, Query(max_length=32, description="Unit, e.g. `soldiers` or `USD`")
+    ] = None,
+    event: Annotated[str | None, Query(max_length=100, description="Id of the event")] = None,
+    sort: str = SORT,
+) -> Response:
+    """Numbers the articles state that are not aid: troop numbers, project values, ..."""
+    filters = {"kind": kind, "unit": unit, "event": event}
+    return list_response(request, KIND, LISTING, filters, sort, page)
+
+
+@router.get("/{id}", response_model=FigurePublic, responses=ITEM_RESPONSES, summary="Get a figure")
+async def get_figure(id: Slug, params: ItemDep) -> Response:
+    """One figure with its value, unit, qualifier and evidence."""
+    return item_response(KIND, id, params)

@@ -1,0 +1,56 @@
+"""/v1/organizations: governments, armed forces, blocs, media and other bodies."""
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from app.api.common import (
+    ITEM_RESPONSES,
+    LIST_RESPONSES,
+    CountryQuery,
+    ItemDep,
+    PageDep,
+    Q,
+    Slug,
+    country_filter,
+    item_response,
+    list_response,
+    named_listing,
+    sort_query,
+)
+from app.models import OrganizationKind, OrganizationPublic, Page
+from app.records import KINDS
+
+KIND = KINDS["organization"]
+LISTING = named_listing("organizations", KIND)
+SORT = sort_query(LISTING)
+router = APIRouter(prefix="/v1/organizations", tags=["organizations"])
+
+
+@router.get(
+    "",
+    response_model=Page[OrganizationPublic],
+    responses=LIST_RESPONSES,
+    summary="List organizations",
+)
+async def list_organizations(
+    request: Request,
+    page: PageDep,
+    q: Q = None,
+    country: CountryQuery = None,
+    kind: OrganizationKind | None = None,
+    sort: str = SORT,
+) -> Response:
+    """Organizations the articles name, filtered by country, kind or name."""
+    filters = {"q": q, "country": country_filter("country", country), "kind": kind}
+    return list_response(request, KIND, LISTING, filters, sort, page)
+
+
+@router.get(
+    "/{id}",
+    response_model=OrganizationPublic,
+    responses=ITEM_RESPONSES,
+    summary="Get an organization",
+)
+async def get_organization(id: Slug, params: ItemDep) -> Response:
+    """One organization with its kind, country and evidence."""
+    return item_response(KIND, id, params)

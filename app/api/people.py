@@ -1,0 +1,60 @@
+"""/v1/people: the people the articles name, and what they said."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+
+from app.api import quotes as quotes_api
+from app.api.common import (
+    ITEM_RESPONSES,
+    LIST_RESPONSES,
+    ItemDep,
+    PageDep,
+    Q,
+    Slug,
+    existing,
+    item_response,
+    list_response,
+    named_listing,
+    sort_query,
+)
+from app.models import Page, PersonPublic, QuotePublic
+from app.records import KINDS
+
+KIND = KINDS["person"]
+LISTING = named_listing("people", KIND)
+SORT = sort_query(LISTING)
+router = APIRouter(prefix="/v1/people", tags=["people"])
+
+
+@router.get("", response_model=Page[PersonPublic], responses=LIST_RESPONSES, summary="List people")
+async def list_people(request: Request, page: PageDep, q: Q = None, sort: str = SORT) -> Response:
+    """People the articles name; `q` matches names and the articles' own spellings."""
+    return list_response(request, KIND, LISTING, {"q": q}, sort, page)
+
+
+@router.get("/{id}", response_model=PersonPublic, responses=ITEM_RESPONSES, summary="Get a person")
+async def get_person(id: Slug, params: ItemDep) -> Response:
+    """One person with their aliases, description and evidence."""
+    return item_response(KIND, id, params)
+
+
+@router.get(
+    "/{id}/quotes",
+    response_model=Page[QuotePublic],
+    responses=ITEM_RESPONSES,
+    summary="Quotes by a person",
+    tags=["quotes"],
+)
+async def list_person_quotes(
+    request: Request,
+    id: Slug,
+    filters: Annotated[quotes_api.QuoteFilters, Depends()],
+    page: PageDep,
+    sort: str = quotes_api.SORT,
+) -> Response:
+    """What this person said, verbatim, with the same filters as `/v1/quotes`."""
+    existing(KIND, id)
+    scoped = filters.filters | {"speaker": id}
+    return list_response(request, quotes_api.KIND, quotes_api.LISTING, scoped, sort, page)

@@ -1,0 +1,48 @@
+"""/v1/search: one ranked list across every kind of record."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from app.api.common import LIST_RESPONSES, Cursor, Limit, page_response, version_of
+from app.db import get_engine
+from app.models import Page, SearchHit
+from app.query import Listing, SortKey, fetch_page, search_source, search_terms
+
+router = APIRouter(prefix="/v1/search", tags=["search"])
+
+
+@router.get("", response_model=Page[SearchHit], responses=LIST_RESPONSES, summary="Search")
+async def search(
+    request: Request,
+    q: Annotated[
+        str,
+        Query(
+            min_length=1,
+            max_length=200,
+            description="Words to find; each must match (as a prefix) a name, alias, the "
+            "article's own spelling, or the text of a record",
+            examples=["Agedez"],
+        ),
+    ],
+    limit: Limit = 20,
+    cursor: Cursor = None,
+) -> Response:
+    """Full-text search over countries, people, organizations, places, events, quotes, aid and
+    figures, best match first, with the matching words marked in a snippet."""
+    terms = search_terms(q)
+    with get_engine().connect() as conn:
+        hits = search_source(conn, terms)
+        listing = Listing("search", hits, "doc_id", {"rank": [SortKey("rank")]})
+        result = fetch_page(
+            conn,
+            listing,
+            {"q": " ".join(terms)},
+            sort="-rank",
+            limit=limit,
+            cursor=cursor,
+            version=version_of(request, conn),
+        )
+    fields = ("type", "id", "label", "snippet", "rank")
+    return page_response(request, result, [{f: row[f] for f in fields} for row in result.rows])

@@ -1,0 +1,83 @@
+"""`python -m app migrate | seed [PATH ...] | serve`: the commands a deployment needs."""
+
+import argparse
+import sys
+from pathlib import Path
+
+from sqlalchemy import text
+
+from app.config import get_settings
+from app.db import write_engine
+from app.loader import SeedError, default_paths, expand, seed
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from app.migrate import upgrade
+
+    upgrade()
+    print("migrated: schema is at head")
+    return 0
+
+
+def cmd_seed(args: argparse.Namespace) -> int:
+    settings = get_settings()
+    paths = expand(args.paths) if args.paths else default_paths(settings.seed_dir)
+    if not paths:
+        print(f"seed: no annotation files found in {settings.seed_dir}", file=sys.stderr)
+        return 2
+    with write_engine() as engine:
+        try:
+            report = seed(engine, paths)
+        except SeedError as exc:
+            print(
+                f"seed refused, nothing was written ({len(exc.problems)} problem(s)):",
+                file=sys.stderr,
+            )
+            for problem in exc.problems:
+                print(f"  - {problem}", file=sys.stderr)
+            return 1
+    state = "loaded" if report.changed else "unchanged"
+    counts = ", ".join(f"{n} {t}" for t, n in report.counts.items() if t != "search_document")
+    print(f"seed {state} (data version {report.data_version}): {counts}")
+    return 0
+
+
+def store_is_empty() -> bool:
+    with write_engine() as engine, engine.connect() as conn:
+        return not conn.execute(text("SELECT count(*) FROM article")).scalar_one()
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    settings = get_settings()
+    if cmd_migrate(args):
+        return 1
+    if store_is_empty() and cmd_seed(argparse.Namespace(paths=[])):
+        return 1
+    uvicorn.run(
+        "app.main:app",
+        host=args.host or settings.host,
+        port=args.port or settings.port,
+        workers=args.workers or settings.workers,
+        log_config=None,
+        server_header=False,
+        timeout_graceful_shutdown=30,
+        proxy_headers=False,
+    )
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m app", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("migrate", help="upgrade the schema at DATABASE_URL to head")
+    seed_parser = commands.add_parser("seed", help="load annotated articles (default: seed/)")
+    seed_parser.add_argument("paths", nargs="*", type=Path, help="annotation files or folders")
+    serve = commands.add_parser("serve", help="migrate, seed if empty, then serve the API")
+    serve.add_argument("--host", help="default: HOST or 127.0.0.1")
+    serve.add_argument("--port", type=int, help="default: PORT or 8000")
+    serve.add_argument("--workers", type=int, help="default: WORKERS or 1")
+    args = parser.parse_args(argv)
+    handler = {"migrate": cmd_migrate, "seed": cmd_seed, "serve": cmd_serve}[args.command]
+    return handler(args)

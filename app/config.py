@@ -1,0 +1,42 @@
+"""Settings: every knob is an environment variable (or a line in `.env`)."""
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATABASE_URL = f"sqlite:///{ROOT / 'data' / 'articles.db'}"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        DEFAULT_DATABASE_URL,
+        description="SQLAlchemy URL: sqlite:///path or postgresql+psycopg://user@host/db",
+    )
+    seed_dir: Path = ROOT / "seed"
+    cors_origins: list[str] = ["*"]
+    cache_max_age: int = Field(60, ge=0, description="Cache-Control max-age of GET responses, s")
+    log_level: str = "INFO"
+    log_format: Literal["json", "text"] = "text"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = Field(1, ge=1)
+    pool_size: int = Field(5, ge=1)
+    max_overflow: int = Field(10, ge=0)
+    pool_timeout: float = Field(10.0, gt=0, description="Seconds to wait for a free connection")
+    statement_timeout_ms: int = Field(
+        2000, ge=0, description="Per-request database time limit in ms; 0 disables it"
+    )
+    cursor_secret: str = Field(
+        "change-me", description="Key that signs pagination cursors; same on every worker/host"
+    )
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

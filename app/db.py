@@ -1,0 +1,110 @@
+"""Engines and connections. SQLite gets WAL, foreign keys and a per-statement time limit."""
+
+import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+
+from app.config import get_settings
+
+
+def is_sqlite(engine_or_url: Engine | str) -> bool:
+    url = engine_or_url.url if isinstance(engine_or_url, Engine) else make_url(engine_or_url)
+    return url.get_backend_name() == "sqlite"
+
+
+def make_engine(url: str, *, readonly: bool = False, time_limit_ms: int = 0) -> Engine:
+    """An engine for `url`. `readonly` engines cannot write: the API serves through one."""
+    settings = get_settings()
+    if is_sqlite(url):
+        return _sqlite_engine(url, readonly=readonly, time_limit_ms=time_limit_ms)
+    options = []
+    if time_limit_ms:
+        options.append(f"-c statement_timeout={time_limit_ms}")
+    if readonly:
+        options.append("-c default_transaction_read_only=on")
+    return create_engine(
+        url,
+        pool_size=settings.pool_size,
+        max_overflow=settings.max_overflow,
+        pool_timeout=settings.pool_timeout,
+        pool_pre_ping=True,
+        connect_args={"options": " ".join(options), "connect_timeout": 10},
+    )
+
+
+def _sqlite_engine(url: str, *, readonly: bool, time_limit_ms: int) -> Engine:
+    parsed = make_url(url)
+    if parsed.database and parsed.database != ":memory:":
+        from pathlib import Path
+
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: sqlite3.Connection, record: Any) -> None:
+        # Let SQLAlchemy's BEGIN reach SQLite so a seed is one real transaction.
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        if not readonly:
+            cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        if readonly:
+            cur.execute("PRAGMA query_only=ON")
+        cur.close()
+        if time_limit_ms:
+            deadline: list[float] = [0.0]
+            record.info["deadline"] = deadline
+            dbapi_conn.set_progress_handler(
+                lambda: int(deadline[0] > 0 and time.monotonic() > deadline[0]), 20_000
+            )
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        conn.exec_driver_sql("BEGIN")
+
+    if time_limit_ms:
+
+        @event.listens_for(engine, "before_cursor_execute")
+        def _arm(conn: Connection, *args: Any) -> None:
+            deadline = conn.connection._connection_record.info.get("deadline")
+            if deadline is not None:
+                deadline[0] = time.monotonic() + time_limit_ms / 1000
+
+    return engine
+
+
+@lru_cache
+def get_engine() -> Engine:
+    """The read-only engine the API serves through."""
+    settings = get_settings()
+    return make_engine(
+        settings.database_url, readonly=True, time_limit_ms=settings.statement_timeout_ms
+    )
+
+
+@contextmanager
+def write_engine(url: str | None = None) -> Iterator[Engine]:
+    engine = make_engine(url or get_settings().database_url)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
+def data_version(conn: Connection) -> str | None:
+    """The store's data version, or None when it was never seeded (or not migrated)."""
+    try:
+        return conn.execute(
+            text("SELECT value FROM store_meta WHERE key = 'data_version'")
+        ).scalar_one_or_none()
+    except Exception:
+        conn.rollback()
+        return None

@@ -1,0 +1,151 @@
+"""One error base class and one handler: every error leaves as RFC 9457 problem+json."""
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+import orjson
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger("app.errors")
+PROBLEM_JSON = "application/problem+json"
+
+# What each problem type means; served at /problems/{slug} so every `type` dereferences.
+PROBLEM_TYPES: dict[str, str] = {
+    "not-found": "No resource lives at this path, or no record has this id.",
+    "invalid-parameter": "A query or path parameter is malformed or outside its allowed values. "
+    "`errors` names each one.",
+    "method-not-allowed": "The resource exists but does not answer this HTTP method; "
+    "the API is read-only.",
+    "payload-too-large": "The request body is larger than the API accepts.",
+    "too-many-requests": "This client sent more requests than the rate limit allows; "
+    "retry after `Retry-After` seconds.",
+    "query-timeout": "The database took longer than the per-request time limit; "
+    "narrow the query and retry.",
+    "unavailable": "The store is not reachable, not migrated or not seeded yet.",
+    "internal-error": "An unexpected error. It has been logged with the request id.",
+}
+
+
+class ParamError(BaseModel):
+    name: str = Field(description="The parameter, e.g. `limit`")
+    location: str = Field(alias="in", description="`query` or `path`")
+    reason: str
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem detail."""
+
+    type: str = Field(description="A URI naming the kind of problem; GET it for an explanation")
+    title: str
+    status: int
+    detail: str
+    instance: str | None = Field(None, description="The path of the request that failed")
+    request_id: str | None = None
+    errors: list[ParamError] | None = Field(None, description="Each bad parameter, for 422")
+
+
+class ApiError(Exception):
+    status: int = 500
+    slug: str = "internal-error"
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        errors: list[dict[str, str]] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = errors
+        self.headers = headers or {}
+
+
+class NotFound(ApiError):
+    status, slug = 404, "not-found"
+
+
+class InvalidParameter(ApiError):
+    status, slug = 422, "invalid-parameter"
+
+    def __init__(self, name: str, reason: str, location: str = "query") -> None:
+        super().__init__(
+            f"{name}: {reason}", errors=[{"name": name, "in": location, "reason": reason}]
+        )
+
+
+class QueryTimeout(ApiError):
+    status, slug = 503, "query-timeout"
+
+
+class Unavailable(ApiError):
+    status, slug = 503, "unavailable"
+
+
+def problem(
+    request: Request,
+    status: int,
+    slug: str,
+    detail: str,
+    errors: list[dict[str, str]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    body: dict[str, Any] = {
+        "type": f"/problems/{slug}",
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+        "instance": request.url.path,
+        "request_id": request.scope.get("state", {}).get("request_id"),
+    }
+    if errors is not None:
+        body["errors"] = errors
+    return Response(orjson.dumps(body), status, headers=headers, media_type=PROBLEM_JSON)
+
+
+def _validation_errors(exc: RequestValidationError) -> list[dict[str, str]]:
+    out = []
+    for error in exc.errors():
+        loc = [str(part) for part in error.get("loc", ())]
+        location = loc[0] if loc else "query"
+        name = ".".join(loc[1:]) or location
+        out.append({"name": name, "in": location, "reason": str(error.get("msg", "invalid"))})
+    return out
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    async def api_error(request: Request, exc: ApiError) -> Response:
+        return problem(request, exc.status, exc.slug, exc.detail, exc.errors, exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        errors = _validation_errors(exc)
+        detail = "; ".join(f"{e['name']}: {e['reason']}" for e in errors)
+        return problem(request, 422, "invalid-parameter", detail, errors)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        slug = {404: "not-found", 405: "method-not-allowed", 413: "payload-too-large"}.get(
+            exc.status_code, "invalid-parameter" if exc.status_code < 500 else "internal-error"
+        )
+        detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
+        if exc.status_code == 404 and detail == "Not Found":
+            detail = f"No resource at {request.url.path}; see /docs for the API's paths"
+        return problem(request, exc.status_code, slug, detail, headers=dict(exc.headers or {}))
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        from sqlalchemy.exc import OperationalError
+
+        if (isinstance(exc, OperationalError) and "interrupted" in str(exc).lower()) or (
+            isinstance(exc, OperationalError) and "statement timeout" in str(exc).lower()
+        ):
+            return problem(request, 503, "query-timeout", "The query took too long; narrow it")
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return problem(request, 500, "internal-error", "Unexpected error; it has been logged")

@@ -1,0 +1,187 @@
+"""Example responses for the OpenAPI document, taken from the seeded article.
+
+Each public shape gets one example; every operation's 200 response then shows its shape's
+example (wrapped in the list envelope for lists), so Swagger UI and ReDoc show real data.
+"""
+
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+
+ART = "niger-russia-military-ties"
+
+
+def span(start: int, end: int, text: str) -> dict[str, Any]:
+    return {"article": ART, "start": start, "end": end, "text": text}
+
+
+UNDATED = {
+    "date": None,
+    "date_precision": None,
+    "date_start": None,
+    "date_end": None,
+    "date_text": None,
+    "date_note": None,
+}
+
+EXAMPLES: dict[str, Any] = {
+    "CountryPublic": {
+        "code": "NE",
+        "iso3": "NER",
+        "name": "Niger",
+        "aliases": [],
+        "evidence": [span(51, 56, "Niger")],
+    },
+    "PersonPublic": {
+        "id": "mohamed-bazoum",
+        "name": "Mohamed Bazoum",
+        "aliases": ["Bazoum", "Bazoumin"],
+        "description": "President of Niger deposed in the July 2023 coup",
+        "country": "NE",
+        "evidence": [span(308, 322, "Mohamed Bazoum")],
+    },
+    "OrganizationPublic": {
+        "id": "ecowas",
+        "name": "Economic Community of West African States",
+        "aliases": ["ECOWAS"],
+        "kind": "bloc",
+        "description": "Regional economic bloc",
+        "country": None,
+        "evidence": [span(2505, 2511, "ECOWAS")],
+    },
+    "PlacePublic": {
+        "id": "agadez",
+        "name": "Agadez",
+        "aliases": ["Agedez"],
+        "kind": "city",
+        "description": "City in central Niger",
+        "country": "NE",
+        "lat": 16.9739,
+        "lon": 7.9908,
+        "coordinates_source": "public-knowledge enrichment, not article evidence",
+        "evidence": [span(1662, 1668, "Agedez")],
+    },
+    "EventPublic": {
+        "id": "niger-coup-2023",
+        "article": ART,
+        "title": "Military coup in Niger",
+        "kind": "coup",
+        "date": "2023-07",
+        "date_precision": "month",
+        "date_start": "2023-07-01",
+        "date_end": "2023-07-31",
+        "date_text": "in July 2023",
+        "date_note": None,
+        "summary": "General Abdourahamane Tiani ousted President Mohamed Bazoum.",
+        "countries": ["NE"],
+        "participants": [
+            {
+                "type": "person",
+                "id": "abdourahamane-tiani",
+                "name": "Abdourahamane Tiani",
+                "role": "instigator",
+            },
+            {"type": "person", "id": "mohamed-bazoum", "name": "Mohamed Bazoum", "role": "target"},
+        ],
+        "evidence": [
+            span(
+                264, 336, "General Abdourahamane Tiani ousted President Mohamed Bazoumin July 2023"
+            )
+        ],
+    },
+    "QuotePublic": {
+        "id": "us-effort-to-seize-power",
+        "article": ART,
+        "text": "an effort to seize power by force",
+        "event": "us-condemns-niger-coup",
+        "speaker": {"type": "country", "id": "US", "name": "United States"},
+        "evidence": [span(1782, 1815, "an effort to seize power by force")],
+    },
+    "AidPublic": {
+        "id": "us-aid-cut-niger",
+        "article": ART,
+        "donor": "US",
+        "recipient": "NE",
+        "amount": 500000000,
+        "currency": "USD",
+        "qualifier": "more_than",
+        "kind": "cut",
+        **UNDATED,
+        "description": "US aid to Niger cut after the coup",
+        "event": "us-cuts-aid-to-niger",
+        "evidence": [span(1824, 1866, "cut aid to Niger by more than $500 million")],
+    },
+    "FigurePublic": {
+        "id": "africa-corps-burkina-faso-troops",
+        "article": ART,
+        "value": 100,
+        "unit": "soldiers",
+        "qualifier": "exact",
+        "kind": "troops",
+        **UNDATED,
+        "description": "Soldiers Russia deployed to Burkina Faso as part of the Africa Corps",
+        "event": "russia-deploys-africa-corps-burkina-faso",
+        "evidence": [span(1055, 1067, "100 soldiers")],
+    },
+    "ArticleSummary": {
+        "id": ART,
+        "title": "Russia's drive for closer military ties with Niger",
+        "publisher": "Newsweek",
+        "url": None,
+        "published": None,
+        "published_precision": None,
+        "language": "en",
+        "sha256": "a06513f7868918e54a6ca56f1c43273b0c0d5dd8ea5d44d77bd8c91e54d5ba0a",
+        "length": 3303,
+    },
+    "SearchHit": {
+        "type": "place",
+        "id": "agadez",
+        "label": "Agadez",
+        "snippet": "Agadez\n<mark>Agedez</mark>\nCity in central Niger",
+        "rank": 4.21,
+    },
+}
+EXAMPLES["ArticlePublic"] = {**EXAMPLES["ArticleSummary"], "text": "Russia's drive for closer..."}
+
+
+def _example_for(schema: dict[str, Any], components: dict[str, Any]) -> Any:
+    ref = schema.get("$ref", "")
+    name = ref.rsplit("/", 1)[-1]
+    if name in EXAMPLES:
+        return EXAMPLES[name]
+    if name.startswith("Page_"):
+        item = name.removeprefix("Page_").removesuffix("_")
+        if item in EXAMPLES:
+            return {"data": [EXAMPLES[item]], "total": 1, "next_cursor": None}
+    return None
+
+
+def add_examples(app: FastAPI) -> None:
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = get_openapi(
+            title=app.title,
+            version=app.version,
+            description=app.description,
+            routes=app.routes,
+            tags=app.openapi_tags,
+        )
+        components = schema.get("components", {}).get("schemas", {})
+        for name, example in EXAMPLES.items():
+            if name in components:
+                components[name]["examples"] = [example]
+        for path in schema["paths"].values():
+            for operation in path.values():
+                content = operation.get("responses", {}).get("200", {}).get("content", {})
+                media = content.get("application/json")
+                if media is not None and "example" not in media:
+                    example = _example_for(media.get("schema", {}), components)
+                    if example is not None:
+                        media["example"] = example
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

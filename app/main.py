@@ -1,0 +1,192 @@
+"""The application: routers, middleware, error handlers, offline docs and health checks."""
+
+from pathlib import Path
+from typing import Any
+
+import fastapi_offline
+from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
+from fastapi.responses import HTMLResponse, Response
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import text
+
+from app import __version__, errors, logs
+from app.api import (
+    aid,
+    articles,
+    countries,
+    events,
+    figures,
+    organizations,
+    people,
+    places,
+    quotes,
+    search,
+)
+from app.api.common import json_response
+from app.config import Settings, get_settings
+from app.db import data_version, get_engine
+from app.examples import add_examples
+from app.http import HttpMiddleware
+
+DOCS_ASSETS = Path(fastapi_offline.__file__).parent / "static"
+
+DESCRIPTION = """
+What one news article says, as structured, checkable data: countries, people, organizations,
+places, events, direct quotes and aid figures from a Newsweek piece on Russia's military ties
+with Niger.
+
+**Every record carries evidence**: `{article, start, end, text}` spans where `text` is exactly
+the article's characters `start:end` (GET `/v1/articles/{id}` for the text). Dates carry their
+precision (`2023-07` is known to the month), money its currency and qualifier (`more_than`).
+
+Lists return `{data, total, next_cursor}`; pass `next_cursor` back as `cursor` (or follow the
+`Link: rel="next"` header). Errors are RFC 9457 `application/problem+json`. Every GET has a
+strong `ETag`: send it back in `If-None-Match` to get a `304`.
+"""
+
+TAGS = [
+    {"name": "countries", "description": "Countries, keyed by ISO 3166-1 alpha-2 code"},
+    {"name": "people", "description": "People the articles name"},
+    {"name": "organizations", "description": "Governments, armed forces, blocs, media, ..."},
+    {"name": "places", "description": "Cities, bases, venues, regions, infrastructure"},
+    {"name": "events", "description": "What happened, with dates as precise as the text"},
+    {"name": "quotes", "description": "Direct quotations, verbatim"},
+    {"name": "aid", "description": "Aid and money between countries"},
+    {"name": "figures", "description": "Other numbers the articles state"},
+    {"name": "articles", "description": "The source texts evidence points into"},
+    {"name": "search", "description": "Full-text search across everything"},
+    {"name": "meta", "description": "Health, readiness and problem types"},
+]
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    logs.configure(settings.log_level, settings.log_format)
+    app = FastAPI(
+        title="Article facts API",
+        version=__version__,
+        description=DESCRIPTION,
+        openapi_tags=TAGS,
+        docs_url=None,
+        redoc_url=None,
+    )
+    errors.install(app)
+    for module in (
+        countries,
+        people,
+        organizations,
+        places,
+        events,
+        quotes,
+        aid,
+        figures,
+        articles,
+        search,
+    ):
+        app.include_router(module.router)
+    app.include_router(meta_router())
+    app.mount("/static/docs", StaticFiles(directory=DOCS_ASSETS), name="docs-assets")
+    add_docs(app)
+    add_examples(app)
+
+    def current_version() -> str | None:
+        with get_engine().connect() as conn:
+            return data_version(conn)
+
+    app.add_middleware(
+        HttpMiddleware, data_version=current_version, cache_max_age=settings.cache_max_age
+    )
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_methods=["GET", "HEAD", "OPTIONS"],
+        allow_headers=["If-None-Match", "X-Request-ID"],
+        expose_headers=["ETag", "Link", "X-Request-ID"],
+        max_age=600,
+    )
+    return app
+
+
+def add_docs(app: FastAPI) -> None:
+    """Swagger UI and ReDoc served from an installed package's assets: no CDN, works offline."""
+
+    @app.get("/docs", include_in_schema=False)
+    async def swagger() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title=f"{app.title} - Swagger UI",
+            swagger_js_url="/static/docs/swagger-ui-bundle.js",
+            swagger_css_url="/static/docs/swagger-ui.css",
+            swagger_favicon_url="/static/docs/favicon.png",
+        )
+
+    @app.get("/redoc", include_in_schema=False)
+    async def redoc() -> HTMLResponse:
+        return get_redoc_html(
+            openapi_url="/openapi.json",
+            title=f"{app.title} - ReDoc",
+            redoc_js_url="/static/docs/redoc.standalone.js",
+            redoc_favicon_url="/static/docs/favicon.png",
+            with_google_fonts=False,
+        )
+
+
+def meta_router() -> Any:
+    from fastapi import APIRouter
+
+    router = APIRouter(tags=["meta"])
+
+    @router.get("/healthz", summary="Liveness")
+    async def healthz() -> dict[str, str]:
+        """The process is up and answering. It does not touch the store (see /readyz)."""
+        return {"status": "ok"}
+
+    @router.get(
+        "/readyz",
+        summary="Readiness",
+        responses=errors_responses(503),
+    )
+    async def readyz() -> Response:
+        """The store is reachable, migrated to the current schema and seeded."""
+        from app.migrate import head_revision
+
+        try:
+            with get_engine().connect() as conn:
+                revision = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+                version = data_version(conn)
+                articles_count = conn.execute(text("SELECT count(*) FROM article")).scalar_one()
+        except Exception as exc:
+            raise errors.Unavailable(
+                f"The store is not reachable or not migrated: {type(exc).__name__}"
+            ) from None
+        if revision != head_revision():
+            raise errors.Unavailable(
+                f"The store is at schema {revision}, not {head_revision()}; run migrate"
+            )
+        if version is None or not articles_count:
+            raise errors.Unavailable("The store is empty; run `python -m app seed`")
+        return json_response(
+            {"status": "ready", "data_version": version, "articles": articles_count}
+        )
+
+    @router.get("/problems/{slug}", summary="Explain a problem type", include_in_schema=True)
+    async def problem_type(slug: str, request: Request) -> Response:
+        """What a problem `type` URI in an error response means."""
+        if slug not in errors.PROBLEM_TYPES:
+            raise errors.NotFound(f"No problem type {slug!r}")
+        return json_response(
+            {"type": f"/problems/{slug}", "description": errors.PROBLEM_TYPES[slug]}
+        )
+
+    return router
+
+
+def errors_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    from app.api.common import problem_responses
+
+    return problem_responses(*statuses)
+
+
+app = create_app()

@@ -1,0 +1,453 @@
+"""SQLModel tables and their public shapes: the single source of truth for schema and OpenAPI.
+
+Tables are singular and lower_snake_case. Each resource has a `...Base` (fields shared by the
+table and the wire), the table itself, and a `...Public` shape that adds evidence and the
+resolved references. Public shapes never recurse: references are small `EntityRef`s.
+"""
+
+import datetime as dt
+from enum import StrEnum
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel
+from pydantic import Field as PydanticField
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    Index,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlmodel import Field, SQLModel
+
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+metadata: MetaData = SQLModel.metadata
+
+# Controlled vocabularies are StrEnums in Python (so OpenAPI lists them) and plain strings in the
+# database (so growing a vocabulary needs no migration); the seed loader enforces them.
+VOCAB = String(32)
+
+
+class EntityType(StrEnum):
+    """Things an event participant or a quote's speaker can be."""
+
+    country = "country"
+    person = "person"
+    organization = "organization"
+    place = "place"
+
+
+class SubjectType(StrEnum):
+    """Every kind of record that carries evidence."""
+
+    country = "country"
+    person = "person"
+    organization = "organization"
+    place = "place"
+    event = "event"
+    quote = "quote"
+    aid = "aid"
+    figure = "figure"
+
+
+class DatePrecision(StrEnum):
+    day = "day"
+    month = "month"
+    year = "year"
+
+
+class OrganizationKind(StrEnum):
+    government_body = "government_body"
+    military = "military"
+    military_unit = "military_unit"
+    armed_group = "armed_group"
+    bloc = "bloc"
+    university = "university"
+    media = "media"
+    diplomatic_mission = "diplomatic_mission"
+    company = "company"
+    other = "other"
+
+
+class PlaceKind(StrEnum):
+    city = "city"
+    military_base = "military_base"
+    venue = "venue"
+    region = "region"
+    infrastructure = "infrastructure"
+
+
+class EventKind(StrEnum):
+    coup = "coup"
+    deployment = "deployment"
+    expulsion = "expulsion"
+    agreement_termination = "agreement_termination"
+    statement = "statement"
+    threat = "threat"
+    sanction = "sanction"
+    aid_cut = "aid_cut"
+    rally = "rally"
+    agreement = "agreement"
+    report = "report"
+    request_for_comment = "request_for_comment"
+
+
+class Role(StrEnum):
+    instigator = "instigator"
+    target = "target"
+    location = "location"
+    deployer = "deployer"
+    host = "host"
+    supporter = "supporter"
+    speaker = "speaker"
+    subject = "subject"
+    partner = "partner"
+    author = "author"
+    publisher = "publisher"
+    donor = "donor"
+    recipient = "recipient"
+    operator = "operator"
+    unit = "unit"
+    counterparty = "counterparty"
+
+
+class Qualifier(StrEnum):
+    exact = "exact"
+    more_than = "more_than"
+    less_than = "less_than"
+    about = "about"
+    up_to = "up_to"
+
+
+class AidKind(StrEnum):
+    cut = "cut"
+    pledge = "pledge"
+    disbursement = "disbursement"
+    project_value = "project_value"
+    loan = "loan"
+
+
+class FigureKind(StrEnum):
+    troops = "troops"
+    project_value = "project_value"
+    casualties = "casualties"
+    other = "other"
+
+
+# --- shared wire pieces ----------------------------------------------------------------------
+
+
+class EvidenceSpan(SQLModel):
+    """Characters `start:end` of an article's text; `text` is exactly those characters."""
+
+    article: str = Field(description="Id of the article the span is in")
+    start: int = Field(ge=0, description="Offset of the first character (0-based)")
+    end: int = Field(gt=0, description="Offset one past the last character")
+    text: str = Field(description="Exactly `article.text[start:end]`")
+
+
+class EntityRef(SQLModel):
+    """A pointer to a country, person, organization or place."""
+
+    type: EntityType
+    id: str = Field(description="Alpha-2 code for a country, the slug otherwise")
+    name: str
+
+
+class Participant(EntityRef):
+    role: Role
+
+
+class DatedFields(SQLModel):
+    """A date as precise as the article makes it, plus the range it covers."""
+
+    date: str | None = Field(
+        default=None,
+        max_length=10,
+        description="ISO 8601 partial date: YYYY, YYYY-MM or YYYY-MM-DD",
+    )
+    date_precision: DatePrecision | None = Field(sa_type=VOCAB, default=None)
+    date_start: dt.date | None = Field(default=None, description="First day the date covers")
+    date_end: dt.date | None = Field(default=None, description="Last day the date covers")
+    date_text: str | None = Field(default=None, description="The article's own words for the date")
+    date_note: str | None = Field(default=None, description="How the date was read, if not plain")
+
+
+# --- store bookkeeping -----------------------------------------------------------------------
+
+
+class StoreMeta(SQLModel, table=True):
+    """Key/value facts about the store; `data_version` changes exactly when the data does."""
+
+    __tablename__ = "store_meta"
+    key: str = Field(primary_key=True, max_length=64)
+    value: str
+
+
+# --- articles --------------------------------------------------------------------------------
+
+
+class ArticleBase(SQLModel):
+    id: str = Field(primary_key=True, max_length=100)
+    title: str
+    publisher: str | None = None
+    url: str | None = None
+    published: str | None = Field(default=None, max_length=10)
+    published_precision: DatePrecision | None = Field(sa_type=VOCAB, default=None)
+    language: str = Field(max_length=8, description="BCP 47 language tag")
+    sha256: str = Field(max_length=64, description="sha256 of `text` encoded as UTF-8")
+
+
+class Article(ArticleBase, table=True):
+    text: str = Field(sa_type=Text)
+    annotation: dict[str, Any] = Field(
+        sa_type=JSON,
+        description="The annotation file as loaded: the source the store is built from",
+    )
+    annotation_sha256: str = Field(max_length=64)
+
+
+class ArticleSummary(ArticleBase):
+    length: int = Field(description="Length of the text in characters")
+
+
+class ArticlePublic(ArticleSummary):
+    text: str = Field(description="The article text, verbatim, as the evidence offsets index it")
+
+
+# --- entities --------------------------------------------------------------------------------
+
+
+class CountryBase(SQLModel):
+    code: str = Field(
+        primary_key=True, min_length=2, max_length=2, description="ISO 3166-1 alpha-2"
+    )
+    iso3: str = Field(unique=True, min_length=3, max_length=3, description="ISO 3166-1 alpha-3")
+    name: str
+    aliases: list[str] = Field(
+        default_factory=list, sa_type=JSON, description="Other names, as the article spells them"
+    )
+
+
+class Country(CountryBase, table=True):
+    pass
+
+
+class CountryPublic(CountryBase):
+    evidence: list[EvidenceSpan]
+
+
+class EntityBase(SQLModel):
+    id: str = Field(primary_key=True, max_length=100)
+    name: str
+    aliases: list[str] = Field(
+        default_factory=list, sa_type=JSON, description="Other names, as the article spells them"
+    )
+    description: str | None = None
+    country: str | None = Field(
+        default=None, foreign_key="country.code", index=True, description="Alpha-2 code"
+    )
+
+
+class Person(EntityBase, table=True):
+    pass
+
+
+class PersonPublic(EntityBase):
+    evidence: list[EvidenceSpan]
+
+
+class OrganizationBase(EntityBase):
+    kind: OrganizationKind = Field(sa_type=VOCAB, index=True)
+
+
+class Organization(OrganizationBase, table=True):
+    pass
+
+
+class OrganizationPublic(OrganizationBase):
+    evidence: list[EvidenceSpan]
+
+
+class PlaceBase(EntityBase):
+    kind: PlaceKind = Field(sa_type=VOCAB, index=True)
+    lat: float | None = Field(default=None, ge=-90, le=90)
+    lon: float | None = Field(default=None, ge=-180, le=180)
+    coordinates_source: str | None = Field(
+        default=None,
+        description="Where lat/lon come from: public-knowledge enrichment, never the article",
+    )
+
+
+class Place(PlaceBase, table=True):
+    pass
+
+
+class PlacePublic(PlaceBase):
+    evidence: list[EvidenceSpan]
+
+
+# --- events ----------------------------------------------------------------------------------
+
+
+class EventBase(DatedFields):
+    id: str = Field(primary_key=True, max_length=100)
+    article: str = Field(foreign_key="article.id", index=True)
+    title: str
+    kind: EventKind = Field(sa_type=VOCAB, index=True)
+    summary: str
+
+
+class Event(EventBase, table=True):
+    __table_args__ = (Index("ix_event_date", "date_start", "id"),)
+
+
+class EventParticipant(SQLModel, table=True):
+    """Who or what took part in an event, and how."""
+
+    __tablename__ = "event_participant"
+    event_id: str = Field(foreign_key="event.id", primary_key=True, ondelete="CASCADE")
+    entity_type: EntityType = Field(sa_type=VOCAB, primary_key=True)
+    entity_id: str = Field(primary_key=True, max_length=100)
+    role: Role = Field(sa_type=VOCAB, primary_key=True)
+    __table_args__ = (Index("ix_event_participant_entity", "entity_type", "entity_id"),)
+
+
+class EventCountry(SQLModel, table=True):
+    """The countries an event concerns: its country participants and their entities' countries."""
+
+    __tablename__ = "event_country"
+    country: str = Field(foreign_key="country.code", primary_key=True)
+    event_id: str = Field(foreign_key="event.id", primary_key=True, ondelete="CASCADE")
+    __table_args__ = (Index("ix_event_country_event", "event_id"),)
+
+
+class EventPublic(EventBase):
+    countries: list[str] = Field(description="Alpha-2 codes of the countries the event concerns")
+    participants: list[Participant]
+    evidence: list[EvidenceSpan]
+
+
+# --- quotes, aid, figures ----------------------------------------------------------------------
+
+
+class QuoteBase(SQLModel):
+    id: str = Field(primary_key=True, max_length=100)
+    article: str = Field(foreign_key="article.id", index=True)
+    text: str = Field(description="The words between the article's quotation marks, verbatim")
+    event: str | None = Field(default=None, foreign_key="event.id", index=True)
+
+
+class Quote(QuoteBase, table=True):
+    speaker_type: EntityType = Field(sa_type=VOCAB)
+    speaker_id: str = Field(max_length=100)
+    __table_args__ = (Index("ix_quote_speaker", "speaker_type", "speaker_id"),)
+
+
+class QuotePublic(QuoteBase):
+    speaker: EntityRef
+    evidence: list[EvidenceSpan]
+
+
+class AidBase(DatedFields):
+    id: str = Field(primary_key=True, max_length=100)
+    article: str = Field(foreign_key="article.id", index=True)
+    donor: str | None = Field(default=None, foreign_key="country.code", index=True)
+    recipient: str | None = Field(default=None, foreign_key="country.code", index=True)
+    amount: int = Field(ge=0, sa_type=BigInteger, description="Whole units of `currency`")
+    currency: str = Field(min_length=3, max_length=3, description="ISO 4217 code")
+    qualifier: Qualifier = Field(sa_type=VOCAB)
+    kind: AidKind = Field(sa_type=VOCAB, index=True)
+    description: str
+    event: str | None = Field(default=None, foreign_key="event.id")
+
+
+class Aid(AidBase, table=True):
+    __table_args__ = (CheckConstraint("amount >= 0", name="amount_not_negative"),)
+
+
+class AidPublic(AidBase):
+    evidence: list[EvidenceSpan]
+
+
+class FigureBase(DatedFields):
+    id: str = Field(primary_key=True, max_length=100)
+    article: str = Field(foreign_key="article.id", index=True)
+    value: int = Field(sa_type=BigInteger)
+    unit: str = Field(max_length=32, description="ISO 4217 code for money, else a plural noun")
+    qualifier: Qualifier = Field(sa_type=VOCAB)
+    kind: FigureKind = Field(sa_type=VOCAB, index=True)
+    description: str
+    event: str | None = Field(default=None, foreign_key="event.id")
+
+
+class Figure(FigureBase, table=True):
+    pass
+
+
+class FigurePublic(FigureBase):
+    evidence: list[EvidenceSpan]
+
+
+# --- evidence and search -----------------------------------------------------------------------
+
+
+class Evidence(SQLModel, table=True):
+    """A span of an article that supports one record (`subject_type`, `subject_id`)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    article: str = Field(foreign_key="article.id", index=True)
+    subject_type: SubjectType = Field(sa_type=VOCAB)
+    subject_id: str = Field(max_length=100)
+    start: int
+    end: int
+    text: str = Field(sa_type=Text)
+    __table_args__ = (
+        Index("ix_evidence_subject", "subject_type", "subject_id", "start"),
+        CheckConstraint('start >= 0 AND "end" > start', name="span_order"),
+        UniqueConstraint("subject_type", "subject_id", "article", "start", "end"),
+    )
+
+
+class SearchDocument(SQLModel, table=True):
+    """One row per searchable record; SQLite indexes it with FTS5, PostgreSQL with a GIN index."""
+
+    __tablename__ = "search_document"
+    doc_id: int | None = Field(default=None, primary_key=True)
+    type: SubjectType = Field(sa_type=VOCAB)
+    id: str = Field(max_length=100)
+    label: str
+    body: str = Field(sa_type=Text, description="Names, aliases and words the record is found by")
+    __table_args__ = (UniqueConstraint("type", "id"),)
+
+
+# --- envelopes ---------------------------------------------------------------------------------
+
+T = TypeVar("T")
+
+
+class Page(BaseModel, Generic[T]):
+    """A page of a list. Follow `next_cursor` (or the `Link: rel="next"` header) for more."""
+
+    data: list[T]
+    total: int = PydanticField(description="Number of records matching the filters, all pages")
+    next_cursor: str | None = PydanticField(
+        description="Pass as `cursor` for the next page; null on the last page"
+    )
+
+
+class SearchHit(SQLModel):
+    type: SubjectType
+    id: str
+    label: str
+    snippet: str = Field(description="Matching text with the matches wrapped in <mark>...</mark>")
+    rank: float = Field(description="Relevance, higher is better; comparable within one response")

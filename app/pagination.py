@@ -1,0 +1,49 @@
+"""Opaque keyset cursors and the list envelope.
+
+A cursor is the sort key of the last row served, bound to the resource and sort it came from and
+signed, so a tampered, truncated or foreign cursor is refused (422) instead of silently paging
+from the wrong place. Pages never use OFFSET: page 50,000 costs what page 1 costs.
+"""
+
+import base64
+import binascii
+import hashlib
+import hmac
+from typing import Any
+
+import orjson
+
+from app.config import get_settings
+from app.errors import InvalidParameter
+
+_SIG_BYTES = 12
+
+
+def _sign(payload: bytes) -> bytes:
+    key = get_settings().cursor_secret.encode()
+    return hmac.new(key, payload, hashlib.sha256).digest()[:_SIG_BYTES]
+
+
+def encode_cursor(resource: str, sort: str, key: list[Any]) -> str:
+    payload = orjson.dumps([resource, sort, key])
+    return base64.urlsafe_b64encode(_sign(payload) + payload).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, resource: str, sort: str) -> list[Any]:
+    """The sort key inside `cursor`; InvalidParameter unless it is ours, intact and for this
+    resource and sort."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+    except (binascii.Error, ValueError):
+        raise InvalidParameter("cursor", "not a cursor this API issued") from None
+    signature, payload = raw[:_SIG_BYTES], raw[_SIG_BYTES:]
+    if len(signature) < _SIG_BYTES or not hmac.compare_digest(signature, _sign(payload)):
+        raise InvalidParameter("cursor", "not a cursor this API issued, or it was altered")
+    cursor_resource, cursor_sort, key = orjson.loads(payload)
+    if cursor_resource != resource:
+        raise InvalidParameter("cursor", f"this cursor pages {cursor_resource}, not {resource}")
+    if cursor_sort != sort:
+        raise InvalidParameter(
+            "cursor", f"this cursor was issued for sort={cursor_sort}; repeat that sort to use it"
+        )
+    return list(key)

@@ -1,0 +1,299 @@
+"""Rows to public records, in a constant number of queries per page.
+
+A page of records costs one query for the page, one for the evidence of all of them, and one per
+kind of relation (participants, speakers, countries, included records), never one per record.
+The public models in app.models define which fields each record has.
+"""
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, Table, func, select
+
+from app.errors import InvalidParameter, NotFound
+from app.models import (
+    Aid,
+    AidPublic,
+    Article,
+    ArticlePublic,
+    ArticleSummary,
+    Country,
+    CountryPublic,
+    Event,
+    EventCountry,
+    EventParticipant,
+    EventPublic,
+    Evidence,
+    Figure,
+    FigurePublic,
+    Organization,
+    OrganizationPublic,
+    Person,
+    PersonPublic,
+    Place,
+    PlacePublic,
+    Quote,
+    QuotePublic,
+)
+
+Item = dict[str, Any]
+Ref = tuple[str, str]
+
+
+def _table(model: Any) -> Table:
+    return model.__table__
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One kind of record: its table, its public shape and what `include=` can embed."""
+
+    type: str
+    table: Table
+    key: str
+    public: Any  # a pydantic model class
+    includes: Mapping[str, Callable[[Item], list[Ref]]] = field(default_factory=dict)
+    has_evidence: bool = True
+    extra_columns: tuple[str, ...] = ()
+
+    @property
+    def fields(self) -> list[str]:
+        return list(self.public.model_fields)
+
+    @property
+    def columns(self) -> list[str]:
+        own = [f for f in self.fields if f in self.table.c]
+        return own + [c for c in self.extra_columns if c not in own]
+
+
+def _country(item: Item) -> list[Ref]:
+    return [("country", item["country"])] if item.get("country") else []
+
+
+def _event(item: Item) -> list[Ref]:
+    return [("event", item["event"])] if item.get("event") else []
+
+
+KINDS: dict[str, Kind] = {
+    kind.type: kind
+    for kind in (
+        Kind("country", _table(Country), "code", CountryPublic),
+        Kind("person", _table(Person), "id", PersonPublic, {"country": _country}),
+        Kind("organization", _table(Organization), "id", OrganizationPublic, {"country": _country}),
+        Kind("place", _table(Place), "id", PlacePublic, {"country": _country}),
+        Kind(
+            "event",
+            _table(Event),
+            "id",
+            EventPublic,
+            {"participants": lambda item: [(p["type"], p["id"]) for p in item["participants"]]},
+        ),
+        Kind(
+            "quote",
+            _table(Quote),
+            "id",
+            QuotePublic,
+            {
+                "speaker": lambda item: [(item["speaker"]["type"], item["speaker"]["id"])],
+                "event": _event,
+            },
+            extra_columns=("speaker_type", "speaker_id"),
+        ),
+        Kind(
+            "aid",
+            _table(Aid),
+            "id",
+            AidPublic,
+            {
+                "donor": lambda item: [("country", item["donor"])] if item["donor"] else [],
+                "recipient": lambda item: (
+                    [("country", item["recipient"])] if item["recipient"] else []
+                ),
+                "event": _event,
+            },
+        ),
+        Kind("figure", _table(Figure), "id", FigurePublic, {"event": _event}),
+        Kind("article", _table(Article), "id", ArticleSummary, has_evidence=False),
+    )
+}
+ARTICLE_DETAIL = Kind("article", _table(Article), "id", ArticlePublic, has_evidence=False)
+ENTITY_TYPES = ("country", "person", "organization", "place")
+
+
+def parse_fields(kind: Kind, value: str | None) -> set[str] | None:
+    """`fields=a,b`: the allow-list is the record's own fields; its key always comes along."""
+    if value is None:
+        return None
+    wanted = {f.strip() for f in value.split(",") if f.strip()}
+    unknown = sorted(wanted - set(kind.fields))
+    if unknown or not wanted:
+        allowed = ", ".join(kind.fields)
+        reason = f"unknown field(s) {', '.join(unknown)[:200]}" if unknown else "is empty"
+        raise InvalidParameter("fields", f"{reason}; allowed: {allowed}")
+    return wanted | {kind.key}
+
+
+def parse_include(kind: Kind, value: str | None) -> set[str]:
+    if not value:
+        return set()
+    wanted = {i.strip() for i in value.split(",") if i.strip()}
+    unknown = sorted(wanted - set(kind.includes))
+    if unknown:
+        allowed = ", ".join(kind.includes) or "nothing"
+        raise InvalidParameter(
+            "include", f"unknown relation(s) {', '.join(unknown)[:200]}; allowed: {allowed}"
+        )
+    return wanted
+
+
+def select_columns(kind: Kind) -> list[Any]:
+    columns: list[Any] = [kind.table.c[c] for c in kind.columns]
+    if kind.public is ArticleSummary or kind.public is ArticlePublic:
+        columns.append(func.length(kind.table.c.text).label("length"))
+    return columns
+
+
+def build(
+    conn: Connection,
+    kind: Kind,
+    rows: Sequence[Any],
+    *,
+    fields: set[str] | None = None,
+    include: set[str] | frozenset[str] = frozenset(),
+) -> list[Item]:
+    """Public records for `rows` (mappings holding at least `kind.columns`)."""
+    names = [*kind.columns, "length"] if kind.type == "article" else kind.columns
+    items = [{name: row[name] for name in names if name in row} for row in rows]
+    if not items:
+        return items
+
+    def wanted(name: str) -> bool:
+        return fields is None or name in fields or name in include
+
+    ids = [item[kind.key] for item in items]
+    if kind.type == "event":
+        if wanted("countries"):
+            _attach_many(items, "countries", _event_countries(conn, ids))
+        if wanted("participants"):
+            _attach_many(items, "participants", _participants(conn, ids))
+    if kind.type == "quote":
+        speakers = {(i["speaker_type"], i["speaker_id"]) for i in items}
+        named = names_of(conn, speakers)
+        for item in items:
+            ref = (item.pop("speaker_type"), item.pop("speaker_id"))
+            item["speaker"] = {"type": ref[0], "id": ref[1], "name": named.get(ref)}
+    if kind.has_evidence and wanted("evidence"):
+        _attach_many(items, "evidence", evidence_of(conn, kind.type, ids))
+    if include:
+        _include(conn, kind, items, include)
+    if fields is not None:
+        keep = fields | ({"included"} if include else set())
+        items = [{k: v for k, v in item.items() if k in keep} for item in items]
+    return items
+
+
+def _attach_many(items: list[Item], name: str, values: Mapping[str, list[Any]]) -> None:
+    key = "code" if "code" in items[0] else "id"
+    for item in items:
+        item[name] = values.get(item[key], [])
+
+
+def evidence_of(conn: Connection, subject_type: str, ids: Sequence[str]) -> dict[str, list[Item]]:
+    table = _table(Evidence)
+    stmt = (
+        select(table.c.subject_id, table.c.article, table.c.start, table.c.end, table.c.text)
+        .where(table.c.subject_type == subject_type, table.c.subject_id.in_(ids))
+        .order_by(table.c.subject_id, table.c.article, table.c.start, table.c.end)
+    )
+    out: dict[str, list[Item]] = defaultdict(list)
+    for subject_id, article, start, end, text in conn.execute(stmt):
+        out[subject_id].append({"article": article, "start": start, "end": end, "text": text})
+    return out
+
+
+def _event_countries(conn: Connection, ids: Sequence[str]) -> dict[str, list[str]]:
+    table = _table(EventCountry)
+    stmt = (
+        select(table.c.event_id, table.c.country)
+        .where(table.c.event_id.in_(ids))
+        .order_by(table.c.event_id, table.c.country)
+    )
+    out: dict[str, list[str]] = defaultdict(list)
+    for event_id, country in conn.execute(stmt):
+        out[event_id].append(country)
+    return out
+
+
+def _participants(conn: Connection, ids: Sequence[str]) -> dict[str, list[Item]]:
+    table = _table(EventParticipant)
+    stmt = (
+        select(table.c.event_id, table.c.entity_type, table.c.entity_id, table.c.role)
+        .where(table.c.event_id.in_(ids))
+        .order_by(table.c.event_id, table.c.role, table.c.entity_type, table.c.entity_id)
+    )
+    rows = list(conn.execute(stmt))
+    named = names_of(conn, {(r.entity_type, r.entity_id) for r in rows})
+    out: dict[str, list[Item]] = defaultdict(list)
+    for event_id, entity_type, entity_id, role in rows:
+        name = named.get((entity_type, entity_id))
+        out[event_id].append({"type": entity_type, "id": entity_id, "name": name, "role": role})
+    return out
+
+
+def names_of(conn: Connection, refs: Iterable[Ref]) -> dict[Ref, str]:
+    """Names of entities, one query per entity type present."""
+    by_type: dict[str, set[str]] = defaultdict(set)
+    for entity_type, entity_id in refs:
+        by_type[entity_type].add(entity_id)
+    out: dict[Ref, str] = {}
+    for entity_type, ids in by_type.items():
+        kind = KINDS[entity_type]
+        key = kind.table.c[kind.key]
+        for entity_id, name in conn.execute(select(key, kind.table.c.name).where(key.in_(ids))):
+            out[(entity_type, entity_id)] = name
+    return out
+
+
+def records_by_ref(conn: Connection, refs: Iterable[Ref]) -> dict[Ref, Item]:
+    """Full public records for `refs`, one query per type (plus their evidence)."""
+    by_type: dict[str, set[str]] = defaultdict(set)
+    for ref_type, ref_id in refs:
+        by_type[ref_type].add(ref_id)
+    out: dict[Ref, Item] = {}
+    for ref_type, ids in by_type.items():
+        kind = KINDS[ref_type]
+        key = kind.table.c[kind.key]
+        rows = list(conn.execute(select(*select_columns(kind)).where(key.in_(ids))).mappings())
+        for record in build(conn, kind, rows):
+            out[(ref_type, record[kind.key])] = record
+    return out
+
+
+def _include(conn: Connection, kind: Kind, items: list[Item], include: AbstractSet[str]) -> None:
+    refs_of = {name: kind.includes[name] for name in include}
+    wanted = {ref for item in items for fn in refs_of.values() for ref in fn(item)}
+    records = records_by_ref(conn, wanted)
+    for item in items:
+        included: Item = {}
+        for name, fn in refs_of.items():
+            found = [records[ref] for ref in fn(item) if ref in records]
+            included[name] = found if name == "participants" else (found[0] if found else None)
+        item["included"] = included
+
+
+def get_one(
+    conn: Connection,
+    kind: Kind,
+    key: str,
+    *,
+    fields: set[str] | None = None,
+    include: set[str] | frozenset[str] = frozenset(),
+) -> Item:
+    stmt = select(*select_columns(kind)).where(kind.table.c[kind.key] == key)
+    rows = list(conn.execute(stmt).mappings())
+    if not rows:
+        raise NotFound(f"No {kind.type} has the id {key!r}")
+    return build(conn, kind, rows, fields=fields, include=include)[0]

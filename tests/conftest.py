@@ -1,0 +1,114 @@
+"""Stores for the tests: a migrated, seeded SQLite file and PostgreSQL database, shared by the
+read tests; tests that write make their own with `fresh_store`."""
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from fastapi.testclient import TestClient
+
+from app import config, db
+from app.loader import default_paths, seed
+from app.migrate import upgrade
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED_DIR = ROOT / "seed"
+PG_ADMIN = os.environ.get("TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/test")
+PG_BASE = PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
+
+
+def postgres_available() -> bool:
+    try:
+        psycopg.connect(PG_ADMIN, connect_timeout=3).close()
+        return True
+    except psycopg.OperationalError:
+        return False
+
+
+def require_postgres() -> None:
+    if postgres_available():
+        return
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"PostgreSQL at {PG_ADMIN} does not answer, and CI must run these tests")
+    pytest.skip(f"no PostgreSQL server answers at {PG_ADMIN}")
+
+
+def create_pg_database() -> tuple[str, str]:
+    name = f"test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return name, f"{PG_BASE}/{name}"
+
+
+def drop_pg_database(name: str) -> None:
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def fresh_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty, migrated store of the backend in `request.param` (default sqlite)."""
+    backend = getattr(request, "param", "sqlite")
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path / 'store.db'}"
+        upgrade(url)
+        yield url
+        return
+    require_postgres()
+    name, url = create_pg_database()
+    try:
+        upgrade(url)
+        yield url
+    finally:
+        drop_pg_database(name)
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def seeded_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """One seeded store per backend, shared by every read test."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('store') / 'store.db'}"
+        upgrade(url)
+        with db.write_engine(url) as engine:
+            seed(engine, default_paths(SEED_DIR))
+        yield url
+        return
+    require_postgres()
+    name, url = create_pg_database()
+    try:
+        upgrade(url)
+        with db.write_engine(url) as engine:
+            seed(engine, default_paths(SEED_DIR))
+        yield url
+    finally:
+        db.get_engine().dispose()
+        drop_pg_database(name)
+
+
+def use_store(monkeypatch: pytest.MonkeyPatch | None, url: str) -> None:
+    os.environ["DATABASE_URL"] = url
+    config.get_settings.cache_clear()
+    db.get_engine.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def client(seeded_url: str) -> Iterator[TestClient]:
+    """The app over the seeded store of the current backend."""
+    previous = os.environ.get("DATABASE_URL")
+    use_store(None, seeded_url)
+    from app.main import create_app
+
+    with TestClient(create_app(), raise_server_exceptions=False) as test_client:
+        yield test_client
+    db.get_engine().dispose()
+    if previous is None:
+        os.environ.pop("DATABASE_URL", None)
+    else:
+        os.environ["DATABASE_URL"] = previous
+    config.get_settings.cache_clear()
+    db.get_engine.cache_clear()

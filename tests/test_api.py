@@ -1,0 +1,447 @@
+"""The read API, black-box over HTTP, on a seeded SQLite file and a seeded PostgreSQL database."""
+
+import base64
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import event
+
+from app.db import get_engine
+
+LISTS = [
+    "/v1/articles",
+    "/v1/countries",
+    "/v1/people",
+    "/v1/organizations",
+    "/v1/places",
+    "/v1/events",
+    "/v1/quotes",
+    "/v1/aid",
+    "/v1/figures",
+]
+KEY = {"/v1/countries": "code"}
+
+
+def walk(client: TestClient, url: str, **params: Any) -> tuple[list[dict[str, Any]], int]:
+    """Every record of a list, following next_cursor; checks the envelope on the way."""
+    records: list[dict[str, Any]] = []
+    cursor = None
+    total = None
+    for _ in range(1000):
+        response = client.get(url, params={**params, **({"cursor": cursor} if cursor else {})})
+        assert response.status_code == 200, response.text
+        body = response.json()
+        assert set(body) == {"data", "total", "next_cursor"}
+        total = body["total"] if total is None else total
+        assert body["total"] == total
+        records += body["data"]
+        cursor = body["next_cursor"]
+        if cursor is None:
+            assert "link" not in response.headers
+            break
+        assert response.headers["link"].endswith('>; rel="next"')
+        assert f"cursor={cursor}" in response.headers["link"]
+    assert total is not None
+    return records, total
+
+
+def article_text(client: TestClient) -> str:
+    return client.get("/v1/articles/niger-russia-military-ties").json()["text"]
+
+
+@pytest.mark.parametrize("url", LISTS)
+def test_lists_walk_to_the_end_without_duplicates_or_gaps(client: TestClient, url: str) -> None:
+    whole, total = walk(client, url, limit=100)
+    paged, _ = walk(client, url, limit=2)
+    key = KEY.get(url, "id")
+    assert [r[key] for r in paged] == [r[key] for r in whole]
+    assert len({r[key] for r in paged}) == total == len(whole) > 0
+
+
+@pytest.mark.parametrize("url", LISTS[1:])
+def test_every_record_served_carries_valid_evidence(client: TestClient, url: str) -> None:
+    text = article_text(client)
+    records, _ = walk(client, url, limit=100)
+    for record in records:
+        assert record["evidence"], record
+        for span in record["evidence"]:
+            assert span["article"] == "niger-russia-military-ties"
+            assert text[span["start"] : span["end"]] == span["text"]
+
+
+@pytest.mark.parametrize("url", LISTS)
+def test_every_record_can_be_fetched_by_its_id(client: TestClient, url: str) -> None:
+    key = KEY.get(url, "id")
+    for record in walk(client, url, limit=100)[0]:
+        one = client.get(f"{url}/{record[key]}")
+        assert one.status_code == 200
+        assert {k: v for k, v in one.json().items() if k != "text"} == record
+
+
+@pytest.mark.parametrize("url", LISTS)
+def test_unknown_ids_are_404_problems(client: TestClient, url: str) -> None:
+    unknown = "zz" if url == "/v1/countries" else "no-such-record"
+    response = client.get(f"{url}/{unknown}")
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/problem+json"
+    problem = response.json()
+    assert problem["status"] == 404 and problem["type"] == "/problems/not-found"
+    assert unknown in problem["detail"]
+
+
+def test_article_text_is_verbatim(client: TestClient) -> None:
+    from tests.conftest import SEED_DIR
+
+    expected = (SEED_DIR / "niger-russia-military-ties.txt").read_text()
+    body = client.get("/v1/articles/niger-russia-military-ties").json()
+    assert body["text"] == expected and body["length"] == 3303
+    assert "text" not in client.get("/v1/articles").json()["data"][0]
+
+
+@pytest.mark.parametrize("code", ["NE", "ne", "NER", "ner", "Ner"])
+def test_country_accepts_alpha2_and_alpha3_in_any_case(client: TestClient, code: str) -> None:
+    body = client.get(f"/v1/countries/{code}").json()
+    assert (body["code"], body["iso3"], body["name"]) == ("NE", "NER", "Niger")
+
+
+def test_united_states_keeps_the_articles_spellings(client: TestClient) -> None:
+    us = client.get("/v1/countries/us").json()
+    assert {"U S", "Washington"} <= set(us["aliases"])
+
+
+def ids(response: Any) -> set[str]:
+    assert response.status_code == 200, response.text
+    return {r.get("id") or r.get("code") for r in response.json()["data"]}
+
+
+def test_events_filter_by_country(client: TestClient) -> None:
+    ne = ids(client.get("/v1/events", params={"country": "NE", "limit": 100}))
+    assert {"niger-coup-2023", "us-cuts-aid-to-niger"} <= ne
+    assert "mali-coup-2021" not in ne
+    assert ne == ids(client.get("/v1/events", params={"country": "ner", "limit": 100}))
+    assert ids(client.get("/v1/events", params={"country": "ZW"})) == set()
+
+
+def test_events_filter_by_kind_and_participant(client: TestClient) -> None:
+    coups = ids(client.get("/v1/events", params={"kind": "coup"}))
+    assert coups == {"niger-coup-2023", "burkina-faso-coup-2022", "mali-coup-2021"}
+    tiani = ids(client.get("/v1/events", params={"participant": "abdourahamane-tiani"}))
+    assert tiani == {"niger-coup-2023"}
+    by_us = ids(client.get("/v1/events", params={"participant": "us", "limit": 100}))
+    assert "us-cuts-aid-to-niger" in by_us and "niger-coup-2023" not in by_us
+
+
+@pytest.mark.parametrize(
+    ("params", "included", "excluded"),
+    [
+        # A coup known only to the month (July 2023) overlaps any range touching July.
+        ({"from": "2023-07-20", "to": "2023-07-21"}, {"niger-coup-2023"}, {"cnsp-supporters-rally-niamey"}),
+        ({"from": "2023-07"}, {"niger-coup-2023", "cnsp-supporters-rally-niamey"}, {"mali-coup-2021"}),
+        ({"from": "2023-08"}, {"cnsp-supporters-rally-niamey"}, {"niger-coup-2023"}),
+        ({"to": "2022"}, {"mali-coup-2021", "burkina-faso-coup-2022"}, {"niger-coup-2023"}),
+        ({"from": "2022-09-30", "to": "2022-09-30"}, {"burkina-faso-coup-2022"}, {"mali-coup-2021"}),
+        ({"from": "2021-06-01", "to": "2021-06-01"}, {"mali-coup-2021"}, set()),
+        ({"from": "2023-08-26", "to": "2023-08-26"}, {"cnsp-supporters-rally-niamey"}, {"niger-coup-2023"}),
+    ],
+)
+def test_events_filter_by_partial_dates_overlapping_their_precision(
+    client: TestClient, params: dict[str, str], included: set[str], excluded: set[str]
+) -> None:
+    found = ids(client.get("/v1/events", params={**params, "limit": 100}))
+    assert included <= found
+    assert not (excluded & found)
+    assert "russia-niger-military-cooperation" not in found  # undated: no range matches it
+
+
+def test_events_sort_by_date_puts_undated_last_both_ways(client: TestClient) -> None:
+    ascending, _ = walk(client, "/v1/events", sort="date", limit=7)
+    descending, _ = walk(client, "/v1/events", sort="-date", limit=7)
+    dated_up = [e["date_start"] for e in ascending if e["date_start"]]
+    dated_down = [e["date_start"] for e in descending if e["date_start"]]
+    assert dated_up == sorted(dated_up) and dated_down == sorted(dated_down, reverse=True)
+    assert ascending[0]["id"] == "mali-coup-2021" and descending[0]["id"] == "cnsp-supporters-rally-niamey"
+    assert ascending[-1]["date"] is None and descending[-1]["date"] is None
+
+
+def test_events_carry_participants_countries_and_precision(client: TestClient) -> None:
+    coup = client.get("/v1/events/niger-coup-2023").json()
+    assert (coup["kind"], coup["date"], coup["date_precision"]) == ("coup", "2023-07", "month")
+    assert coup["countries"] == ["NE"]
+    roles = {(p["type"], p["id"], p["role"]) for p in coup["participants"]}
+    assert ("person", "abdourahamane-tiani", "instigator") in roles
+    assert ("person", "mohamed-bazoum", "target") in roles
+    assert all(p["name"] for p in coup["participants"])
+
+
+def test_quotes_are_verbatim_and_filterable(client: TestClient) -> None:
+    text = article_text(client)
+    quotes, total = walk(client, "/v1/quotes", limit=100)
+    assert total == 9
+    for quote in quotes:
+        span = quote["evidence"][0]
+        assert quote["text"] == span["text"]
+        assert text[: span["start"]].rstrip()[-1] == '"' and text[span["end"] :].lstrip()[0] == '"'
+    ajala = ids(client.get("/v1/quotes", params={"speaker": "olayinka-ajala", "limit": 100}))
+    assert len(ajala) == 7
+    us = client.get("/v1/quotes", params={"speaker": "USA"}).json()["data"]
+    assert [q["text"] for q in us] == ["an effort to seize power by force"]
+    assert us[0]["speaker"] == {"type": "country", "id": "US", "name": "United States"}
+    found = client.get("/v1/quotes", params={"q": "heavy machinery"}).json()["data"]
+    assert len(found) == 1 and found[0]["text"].startswith("They probably will start")
+
+
+def test_aid_filters_and_money_fields(client: TestClient) -> None:
+    aid = client.get("/v1/aid", params={"donor": "US", "recipient": "ne"}).json()["data"]
+    assert len(aid) == 1
+    cut = aid[0]
+    assert (cut["amount"], cut["currency"], cut["qualifier"], cut["kind"]) == (
+        500_000_000, "USD", "more_than", "cut",
+    )
+    assert ids(client.get("/v1/aid", params={"min_amount": 500_000_001})) == set()
+    assert ids(client.get("/v1/aid", params={"max_amount": 500_000_000, "currency": "usd"})) == {cut["id"]}
+    assert ids(client.get("/v1/aid", params={"donor": "RU"})) == set()
+
+
+def test_figures_keep_numbers_with_units(client: TestClient) -> None:
+    figures = {f["id"]: f for f in client.get("/v1/figures").json()["data"]}
+    assert figures["africa-corps-burkina-faso-troops"]["value"] == 100
+    assert figures["africa-corps-burkina-faso-troops"]["unit"] == "soldiers"
+    assert figures["trans-saharan-pipeline-value"]["value"] == 13_000_000_000
+    assert figures["trans-saharan-pipeline-value"]["unit"] == "USD"
+    soldiers = ids(client.get("/v1/figures", params={"unit": "soldiers"}))
+    assert "trans-saharan-pipeline-value" not in soldiers and len(soldiers) == 2
+
+
+@pytest.mark.parametrize(
+    ("url", "params", "expected"),
+    [
+        ("/v1/places", {"q": "Agedez"}, {"agadez"}),
+        ("/v1/people", {"q": "Bazoumin"}, {"mohamed-bazoum"}),
+        ("/v1/people", {"q": "ajala"}, {"olayinka-ajala"}),
+        ("/v1/countries", {"q": "U S"}, {"US"}),
+        ("/v1/countries", {"q": "Washington"}, {"US"}),
+        ("/v1/organizations", {"q": "ADF"}, {"africa-defense-forum"}),
+        ("/v1/organizations", {"q": "ECOWAS"}, {"ecowas"}),
+    ],
+)
+def test_q_matches_names_aliases_and_the_articles_spellings(
+    client: TestClient, url: str, params: dict[str, str], expected: set[str]
+) -> None:
+    assert ids(client.get(url, params=params)) == expected
+
+
+def test_places_and_organizations_filter_by_country_and_kind(client: TestClient) -> None:
+    cities = client.get("/v1/places", params={"kind": "city", "country": "NE"}).json()["data"]
+    assert {p["id"] for p in cities} == {"agadez", "niamey"}
+    assert all(p["lat"] is not None and p["coordinates_source"] for p in cities)
+    russian = ids(client.get("/v1/organizations", params={"country": "RUS", "limit": 100}))
+    assert {"wagner-group", "africa-corps", "russian-defense-ministry"} <= russian
+    assert ids(client.get("/v1/organizations", params={"kind": "bloc", "limit": 100})) >= {
+        "ecowas", "european-union",
+    }
+
+
+def test_sub_resources(client: TestClient) -> None:
+    niger_events = ids(client.get("/v1/countries/ner/events", params={"limit": 100}))
+    assert niger_events == ids(client.get("/v1/events", params={"country": "NE", "limit": 100}))
+    coups_in_niger = ids(client.get("/v1/countries/NE/events", params={"kind": "coup"}))
+    assert coups_in_niger == {"niger-coup-2023"}
+    assert len(ids(client.get("/v1/countries/US/aid"))) == 1
+    assert len(ids(client.get("/v1/countries/NE/aid"))) == 1
+    assert ids(client.get("/v1/countries/RU/aid")) == set()
+    assert len(ids(client.get("/v1/people/olayinka-ajala/quotes", params={"limit": 100}))) == 7
+    condemn = client.get("/v1/events/us-condemns-niger-coup/quotes").json()["data"]
+    assert [q["text"] for q in condemn] == ["an effort to seize power by force"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/v1/countries/ZZ/events", "/v1/countries/zzz/aid", "/v1/people/nobody-here/quotes",
+     "/v1/events/no-such-event/quotes"],
+)
+def test_sub_resources_of_missing_parents_are_404(client: TestClient, url: str) -> None:
+    response = client.get(url)
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_search_ranks_across_resources_and_marks_matches(client: TestClient) -> None:
+    body = client.get("/v1/search", params={"q": "Agedez"}).json()
+    top = body["data"][0]
+    assert (top["type"], top["id"], top["label"]) == ("place", "agadez", "Agadez")
+    assert "<mark>Agedez</mark>" in top["snippet"]
+    coup = client.get("/v1/search", params={"q": "coup", "limit": 100}).json()
+    assert {"event"} <= {hit["type"] for hit in coup["data"]}
+    ranks = [hit["rank"] for hit in coup["data"]]
+    assert ranks == sorted(ranks, reverse=True)
+    assert coup["total"] == len(coup["data"])
+    walked, total = walk(client, "/v1/search", q="niger", limit=3)
+    assert len({(h["type"], h["id"]) for h in walked}) == total == len(walked) > 3
+
+
+def test_sparse_fields_and_includes(client: TestClient) -> None:
+    sparse = client.get("/v1/events", params={"fields": "title,date"}).json()["data"]
+    assert all(set(e) == {"id", "title", "date"} for e in sparse)
+    with_people = client.get(
+        "/v1/events/niger-coup-2023", params={"include": "participants"}
+    ).json()
+    records = {r["id"]: r for r in with_people["included"]["participants"] if "id" in r}
+    assert records["mohamed-bazoum"]["aliases"] and records["mohamed-bazoum"]["evidence"]
+    quote = client.get("/v1/quotes", params={"include": "speaker,event", "speaker": "US"}).json()
+    included = quote["data"][0]["included"]
+    assert included["speaker"]["code"] == "US" and included["event"]["id"] == "us-condemns-niger-coup"
+
+
+def test_a_page_of_events_costs_a_constant_number_of_queries(client: TestClient) -> None:
+    statements: list[str] = []
+
+    def count(*args: Any) -> None:
+        statements.append(args[2])
+
+    engine = get_engine()
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        client.get("/v1/events", params={"limit": 2, "include": "participants"})
+        small = len(statements)
+        statements.clear()
+        client.get("/v1/events", params={"limit": 100, "include": "participants"})
+        large = len(statements)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert small == large <= 12
+
+
+# --- errors ----------------------------------------------------------------------------------
+
+
+def assert_problem(response: Any, status: int, parameter: str | None = None) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    body = response.json()
+    assert {"type", "title", "status", "detail"} <= set(body) and body["status"] == status
+    if parameter is not None:
+        assert parameter in {e["name"] for e in body["errors"]}, body
+    return body
+
+
+@pytest.mark.parametrize(
+    ("url", "params", "parameter"),
+    [
+        ("/v1/events", {"limit": "0"}, "limit"),
+        ("/v1/events", {"limit": "101"}, "limit"),
+        ("/v1/events", {"limit": "ten"}, "limit"),
+        ("/v1/events", {"sort": "population"}, "sort"),
+        ("/v1/events", {"from": "2023-13"}, "from"),
+        ("/v1/events", {"to": "2023-02-30"}, "to"),
+        ("/v1/events", {"from": "2024", "to": "2023"}, "from"),
+        ("/v1/events", {"kind": "picnic"}, "kind"),
+        ("/v1/events", {"country": "N1"}, "country"),
+        ("/v1/events", {"fields": "title,secret"}, "fields"),
+        ("/v1/events", {"include": "everything"}, "include"),
+        ("/v1/aid", {"min_amount": "-1"}, "min_amount"),
+        ("/v1/aid", {"min_amount": "5", "max_amount": "1"}, "min_amount"),
+        ("/v1/search", {}, "q"),
+        ("/v1/search", {"q": "\"*\" ()"}, "q"),
+        ("/v1/countries/N1", {}, "code"),
+    ],
+)
+def test_bad_parameters_are_422_problems_naming_the_parameter(
+    client: TestClient, url: str, params: dict[str, str], parameter: str
+) -> None:
+    assert_problem(client.get(url, params=params), 422, parameter)
+
+
+def test_cursors_that_are_tampered_or_foreign_are_refused(client: TestClient) -> None:
+    cursor = client.get("/v1/events", params={"limit": 1}).json()["next_cursor"]
+    raw = bytearray(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    raw[-3] ^= 1
+    tampered = base64.urlsafe_b64encode(bytes(raw)).decode().rstrip("=")
+    for bad, where in [
+        (tampered, "/v1/events"),
+        (cursor[:-4], "/v1/events"),
+        ("not-a-cursor!", "/v1/events"),
+        (cursor, "/v1/quotes"),
+    ]:
+        assert_problem(client.get(where, params={"cursor": bad}), 422, "cursor")
+    other_sort = client.get("/v1/events", params={"cursor": cursor, "sort": "-date"})
+    assert "sort=date" in assert_problem(other_sort, 422, "cursor")["detail"]
+
+
+def test_unknown_paths_and_methods_are_problems(client: TestClient) -> None:
+    assert_problem(client.get("/v2/everything"), 404)
+    assert_problem(client.post("/v1/events"), 405)
+    assert_problem(client.delete("/v1/countries/NE"), 405)
+
+
+def test_problem_types_are_explained(client: TestClient) -> None:
+    problem = client.get("/v1/events", params={"limit": 0}).json()
+    explained = client.get(problem["type"])
+    assert explained.status_code == 200 and explained.json()["description"]
+
+
+# --- caching, CORS, health -------------------------------------------------------------------
+
+
+def test_etag_and_conditional_get(client: TestClient) -> None:
+    first = client.get("/v1/countries/NE")
+    etag = first.headers["etag"]
+    assert etag.startswith('"') and "max-age" in first.headers["cache-control"]
+    assert client.get("/v1/countries/NE").headers["etag"] == etag
+    assert client.get("/v1/countries/FR").headers["etag"] != etag
+    for sent in (etag, f"W/{etag}", f'"nope", {etag}', "*"):
+        again = client.get("/v1/countries/NE", headers={"If-None-Match": sent})
+        assert again.status_code == 304 and again.content == b""
+        assert again.headers["etag"] == etag
+    assert client.get("/v1/countries/NE", headers={"If-None-Match": '"stale"'}).status_code == 200
+
+
+def test_cors_preflight_and_exposed_headers(client: TestClient) -> None:
+    preflight = client.options(
+        "/v1/events",
+        headers={"Origin": "https://example.org", "Access-Control-Request-Method": "GET"},
+    )
+    assert preflight.status_code == 200
+    assert preflight.headers["access-control-allow-origin"] == "*"
+    response = client.get("/v1/events", headers={"Origin": "https://example.org"})
+    exposed = {h.strip().lower() for h in response.headers["access-control-expose-headers"].split(",")}
+    assert {"etag", "link"} <= exposed
+
+
+def test_request_ids_are_echoed_or_made(client: TestClient) -> None:
+    assert client.get("/healthz", headers={"X-Request-ID": "abc-123"}).headers["x-request-id"] == "abc-123"
+    made = client.get("/healthz").headers["x-request-id"]
+    assert len(made) == 32
+
+
+def test_health_and_readiness(client: TestClient) -> None:
+    assert client.get("/healthz").json() == {"status": "ok"}
+    ready = client.get("/readyz").json()
+    assert ready["status"] == "ready" and ready["articles"] == 1 and ready["data_version"]
+
+
+# --- docs ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("page", ["/docs", "/redoc"])
+def test_docs_pages_load_without_external_urls(client: TestClient, page: str) -> None:
+    html = client.get(page)
+    assert html.status_code == 200
+    assert "http://" not in html.text and "https://" not in html.text
+    for asset in ("/static/docs/swagger-ui-bundle.js", "/static/docs/redoc.standalone.js"):
+        if asset in html.text:
+            assert client.get(asset).status_code == 200
+
+
+def test_openapi_documents_every_operation_and_parameter(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            where = f"{method.upper()} {path}"
+            assert operation.get("summary") and operation.get("description"), where
+            assert operation.get("tags"), where
+            content = operation["responses"]["200"]["content"]
+            if path.startswith("/v1"):
+                assert "example" in content["application/json"], where
+            for parameter in operation.get("parameters", []):
+                assert parameter.get("description"), f"{where} {parameter['name']}"
