@@ -1,6 +1,7 @@
 """`python -m app migrate | seed [PATH ...] | serve`: the commands a deployment needs."""
 
 import argparse
+import signal
 import sys
 from pathlib import Path
 
@@ -8,7 +9,7 @@ from sqlalchemy import text
 
 from app.config import get_settings
 from app.db import write_engine
-from app.loader import SeedError, default_paths, expand, seed
+from app.loader import SeedError, default_paths, seed
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
@@ -21,7 +22,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 def cmd_seed(args: argparse.Namespace) -> int:
     settings = get_settings()
-    paths = expand(args.paths) if args.paths else default_paths(settings.seed_dir)
+    paths = args.paths or default_paths(settings.seed_dir)
     if not paths:
         print(f"seed: no annotation files found in {settings.seed_dir}", file=sys.stderr)
         return 2
@@ -55,6 +56,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return 1
     if store_is_empty() and cmd_seed(argparse.Namespace(paths=[])):
         return 1
+    # uvicorn shuts down gracefully on SIGTERM/SIGINT (in-flight requests finish), then
+    # re-raises the signal; this handler receives it, so a requested stop exits 0.
+    stopped: list[int] = []
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda number, frame: stopped.append(number))
     uvicorn.run(
         "app.main:app",
         host=args.host or settings.host,

@@ -462,7 +462,9 @@ def check_together(sources: Sequence[Source]) -> list[str]:
         assert source.file is not None
         for collection in ENTITY_COLLECTIONS.values():
             for record in getattr(source.file, collection):
-                facts = record.model_dump(exclude={"aliases", "evidence", "description"})
+                facts = record.model_dump(
+                    exclude={"aliases", "evidence", "description", "coordinates_source"}
+                )
                 key = (collection, record_key(record))
                 if key in definitions and definitions[key][1] != facts:
                     other, theirs = definitions[key]
@@ -696,7 +698,7 @@ def seed(engine: Engine, paths: Sequence[Path]) -> SeedReport:
     """Check the given annotation files together with the stored articles, then rebuild the
     store from all of them in one transaction. Raise SeedError, writing nothing, if any record
     is wrong."""
-    new = [read_file(path) for path in paths]
+    new = [read_file(path) for path in expand(paths)]
     with engine.begin() as conn:
         replaced = {s.raw.get("article", {}).get("id") for s in new if isinstance(s.raw, dict)}
         sources = [s for s in stored_sources(conn) if s.raw["article"]["id"] not in replaced] + new
@@ -740,7 +742,8 @@ def _write(conn: Connection, rows: Rows, version: str) -> None:
                 }
                 for d in rows.search.values()
             ]
-            conn.execute(insert(SearchDocument), docs)
+            if docs:
+                conn.execute(insert(SearchDocument), docs)
         elif rows.tables[table]:
             conn.execute(insert(table), rows.tables[table])
     if conn.dialect.name == "sqlite":

@@ -45,5 +45,7 @@ def configure(level: str, fmt: str) -> None:
     for name in ("uvicorn", "uvicorn.error"):
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
+    for noisy in ("alembic", "httpx"):
+        logging.getLogger(noisy).setLevel(max(root.level, logging.WARNING))
     # The access log is ours (with request ids); uvicorn's would repeat it.
     logging.getLogger("uvicorn.access").disabled = True

@@ -1,10 +1,11 @@
 """The application: routers, middleware, error handlers, offline docs and health checks."""
 
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import fastapi_offline
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
+from fastapi import Path as PathParam
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.responses import HTMLResponse, Response
@@ -172,7 +173,9 @@ def meta_router() -> Any:
         )
 
     @router.get("/problems/{slug}", summary="Explain a problem type", include_in_schema=True)
-    async def problem_type(slug: str, request: Request) -> Response:
+    async def problem_type(
+        slug: Annotated[str, PathParam(max_length=64, description="The problem type's name")],
+    ) -> Response:
         """What a problem `type` URI in an error response means."""
         if slug not in errors.PROBLEM_TYPES:
             raise errors.NotFound(f"No problem type {slug!r}")

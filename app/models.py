@@ -299,12 +299,16 @@ class PlacePublic(PlaceBase):
 # --- events ----------------------------------------------------------------------------------
 
 
-class EventBase(DatedFields):
+class EventCore(SQLModel):
     id: str = Field(primary_key=True, max_length=100)
     article: str = Field(foreign_key="article.id", index=True)
     title: str
     kind: EventKind = Field(sa_type=VOCAB, index=True)
     summary: str
+
+
+class EventBase(DatedFields, EventCore):
+    """An event's own fields, then its date (bases listed last come first on the wire)."""
 
 
 class Event(EventBase, table=True):
@@ -358,7 +362,7 @@ class QuotePublic(QuoteBase):
     evidence: list[EvidenceSpan]
 
 
-class AidBase(DatedFields):
+class AidCore(SQLModel):
     id: str = Field(primary_key=True, max_length=100)
     article: str = Field(foreign_key="article.id", index=True)
     donor: str | None = Field(default=None, foreign_key="country.code", index=True)
@@ -371,6 +375,10 @@ class AidBase(DatedFields):
     event: str | None = Field(default=None, foreign_key="event.id")
 
 
+class AidBase(DatedFields, AidCore):
+    pass
+
+
 class Aid(AidBase, table=True):
     __table_args__ = (CheckConstraint("amount >= 0", name="amount_not_negative"),)
 
@@ -379,7 +387,7 @@ class AidPublic(AidBase):
     evidence: list[EvidenceSpan]
 
 
-class FigureBase(DatedFields):
+class FigureCore(SQLModel):
     id: str = Field(primary_key=True, max_length=100)
     article: str = Field(foreign_key="article.id", index=True)
     value: int = Field(sa_type=BigInteger)
@@ -388,6 +396,10 @@ class FigureBase(DatedFields):
     kind: FigureKind = Field(sa_type=VOCAB, index=True)
     description: str
     event: str | None = Field(default=None, foreign_key="event.id")
+
+
+class FigureBase(DatedFields, FigureCore):
+    pass
 
 
 class Figure(FigureBase, table=True):

@@ -201,7 +201,7 @@ def search_source(conn: Connection, terms: list[str]) -> FromClause:
             "SELECT d.doc_id, d.type, d.id, d.label, "
             "ts_headline('simple', d.label || E'\\n' || d.body, q, "
             "'StartSel=<mark>, StopSel=</mark>, MaxWords=24, MinWords=8') AS snippet, "
-            "ts_rank(to_tsvector('simple', d.label || ' ' || d.body), q) AS rank "
+            "ts_rank(to_tsvector('simple', d.label || ' ' || d.body), q)::float8 AS rank "
             "FROM search_document d, to_tsquery('simple', :query) AS q "
             "WHERE to_tsvector('simple', d.label || ' ' || d.body) @@ q"
         )

@@ -137,7 +137,8 @@ def test_dates_keep_their_precision(fresh_store: str) -> None:
                 r.id: r
                 for r in conn.execute(
                     text(
-                        "SELECT id, date, date_precision, date_start, date_end, date_text FROM event"
+                        "SELECT id, date, date_precision, date_start, date_end, date_text "
+                        "FROM event"
                     )
                 )
             }

@@ -2,6 +2,7 @@
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from sqlalchemy import select
 
 from app.api.common import (
     ITEM_RESPONSES,
@@ -15,10 +16,12 @@ from app.api.common import (
 from app.db import get_engine
 from app.models import ArticlePublic, ArticleSummary, Page
 from app.query import Listing, SortKey
-from app.records import ARTICLE_DETAIL, KINDS, get_one
+from app.records import ARTICLE_DETAIL, KINDS, get_one, select_columns
 
 KIND = KINDS["article"]
-LISTING = Listing("articles", KIND.table, "id", {"title": [SortKey("title")], "id": []})
+# Lists leave out the text (and the stored annotation): only their length.
+SUMMARIES = select(*select_columns(KIND)).subquery("article_summary")
+LISTING = Listing("articles", SUMMARIES, "id", {"title": [SortKey("title")], "id": []})
 SORT = sort_query(LISTING)
 router = APIRouter(prefix="/v1/articles", tags=["articles"])
 

@@ -36,7 +36,7 @@ router = APIRouter(prefix="/v1/figures", tags=["figures"])
 async def list_figures(
     request: Request,
     page: PageDep,
-    kind: FigureKind | None = None,
+    kind: Annotated[FigureKind | None, Query(description="Kind of figure")] = None,
     unit: Annotated[
         str | None, Query(max_length=32, description="Unit, e.g. `soldiers` or `USD`")
     ] = None,

@@ -1,6 +1,8 @@
 """/v1/organizations: governments, armed forces, blocs, media and other bodies."""
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from app.api.common import (
@@ -37,7 +39,7 @@ async def list_organizations(
     page: PageDep,
     q: Q = None,
     country: CountryQuery = None,
-    kind: OrganizationKind | None = None,
+    kind: Annotated[OrganizationKind | None, Query(description="Kind of organization")] = None,
     sort: str = SORT,
 ) -> Response:
     """Organizations the articles name, filtered by country, kind or name."""

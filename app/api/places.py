@@ -1,6 +1,8 @@
 """/v1/places: cities, bases, venues, regions and infrastructure, with public coordinates."""
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from app.api.common import (
@@ -37,7 +39,7 @@ async def list_places(
     page: PageDep,
     q: Q = None,
     country: CountryQuery = None,
-    kind: PlaceKind | None = None,
+    kind: Annotated[PlaceKind | None, Query(description="Kind of place")] = None,
     sort: str = SORT,
 ) -> Response:
     """Places the articles name; lat/lon are public-knowledge enrichment, not evidence."""

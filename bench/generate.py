@@ -1,0 +1,368 @@
+"""Build a large synthetic store for the benchmark, through the app's own tables.
+
+    python -m bench.generate --events 1000000 --database-url sqlite:///bench/out/bench.db
+
+Realistic shape: every ISO country (with the Niger article loaded first, so its records are
+there too), people, organizations and places spread over countries, events with 2-4
+participants and 1-3 countries each (skewed: a few countries have many events), quotes, aid
+rows, and an evidence span for every record that really is the text of a synthetic article at
+its offsets. Writes in batches in one transaction per table, then the search index and the
+data version, like `seed` does.
+"""
+
+import argparse
+import datetime as dt
+import hashlib
+import random
+import sys
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pycountry
+from sqlalchemy import Engine, insert, text
+
+from app.dates import parse_partial_date
+from app.db import make_engine
+from app.loader import default_paths, seed
+from app.migrate import upgrade
+from app.models import (
+    Aid,
+    Article,
+    Country,
+    Event,
+    EventCountry,
+    EventParticipant,
+    Evidence,
+    Organization,
+    Person,
+    Place,
+    Quote,
+    SearchDocument,
+    StoreMeta,
+)
+
+BATCH = 20_000
+KINDS = [
+    "coup",
+    "deployment",
+    "expulsion",
+    "statement",
+    "sanction",
+    "aid_cut",
+    "threat",
+    "rally",
+    "agreement",
+    "report",
+]
+ROLES = ["instigator", "target", "location", "deployer", "supporter", "speaker", "subject"]
+WORDS = [
+    "military",
+    "junta",
+    "government",
+    "border",
+    "rebels",
+    "talks",
+    "mission",
+    "troops",
+    "aid",
+    "sanctions",
+    "ministry",
+    "pipeline",
+    "uranium",
+    "election",
+    "protest",
+    "ceasefire",
+    "embassy",
+]
+
+
+class Progress:
+    def __init__(self, label: str, total: int) -> None:
+        self.label, self.total, self.done = label, total, 0
+        self.started = self.shown = time.monotonic()
+
+    def add(self, n: int) -> None:
+        self.done += n
+        now = time.monotonic()
+        if now - self.shown > 0.5 or self.done >= self.total:
+            self.shown = now
+            rate = self.done / max(now - self.started, 1e-9)
+            bar = "#" * int(30 * self.done / self.total)
+            sys.stderr.write(
+                f"\r{self.label:<14} [{bar:<30}] {self.done:>10,}/{self.total:,} {rate:>9,.0f}/s"
+            )
+            if self.done >= self.total:
+                sys.stderr.write("\n")
+            sys.stderr.flush()
+
+
+def batches(rows: Iterator[dict[str, Any]], size: int = BATCH) -> Iterator[list[dict[str, Any]]]:
+    batch: list[dict[str, Any]] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+class Corpus:
+    """Synthetic articles: each record's sentence is appended to an article's text, so its
+    evidence span is exactly the article's characters at its offsets."""
+
+    def __init__(self, articles: int) -> None:
+        self.texts: list[list[str]] = [[] for _ in range(articles)]
+        self.lengths = [0] * articles
+
+    def span(self, article: int, sentence: str) -> tuple[str, int, int]:
+        start = self.lengths[article]
+        self.texts[article].append(sentence + " ")
+        self.lengths[article] += len(sentence) + 1
+        return f"bench-article-{article:05d}", start, start + len(sentence)
+
+    def rows(self) -> Iterator[dict[str, Any]]:
+        for index, parts in enumerate(self.texts):
+            body = "".join(parts)
+            yield {
+                "id": f"bench-article-{index:05d}",
+                "title": f"Synthetic article {index}",
+                "publisher": "bench",
+                "url": None,
+                "published": None,
+                "published_precision": None,
+                "language": "en",
+                "text": body,
+                "sha256": hashlib.sha256(body.encode()).hexdigest(),
+                "annotation": {"synthetic": True},
+                "annotation_sha256": "0" * 64,
+            }
+
+
+def generate(engine: Engine, events: int, seed_value: int = 7) -> dict[str, int]:
+    rng = random.Random(seed_value)
+    articles = max(1, events // 1000)
+    corpus = Corpus(articles)
+    with engine.connect() as conn:
+        known = {r[0] for r in conn.execute(text("SELECT code FROM country"))}
+    countries = [c for c in pycountry.countries if c.alpha_2 not in known and c.alpha_2 != "XK"]
+    all_codes = sorted(known | {c.alpha_2 for c in countries})
+    # A few countries get most events (Zipf-like), as news coverage does.
+    weights = [1 / (rank + 1) ** 0.8 for rank in range(len(all_codes))]
+    rng.shuffle(all_codes)
+    for favourite in ("NE", "RU", "US", "FR"):
+        all_codes.remove(favourite)
+        all_codes.insert(0, favourite)
+    people = [f"bench-person-{i:06d}" for i in range(max(100, events // 50))]
+    orgs = [f"bench-org-{i:06d}" for i in range(max(50, events // 200))]
+    places = [f"bench-place-{i:06d}" for i in range(max(50, events // 200))]
+    entity_country = {e: rng.choice(all_codes) for e in people + orgs + places}
+    evidence: list[dict[str, Any]] = []
+    search: list[dict[str, Any]] = []
+    counts: dict[str, int] = {}
+
+    def add_evidence(subject_type: str, subject_id: str, sentence: str) -> None:
+        article, start, end = corpus.span(rng.randrange(articles), sentence)
+        evidence.append(
+            {
+                "article": article,
+                "subject_type": subject_type,
+                "subject_id": subject_id,
+                "start": start,
+                "end": end,
+                "text": sentence,
+            }
+        )
+
+    def write(conn: Any, table: Any, rows: Iterator[dict[str, Any]], total: int) -> None:
+        progress = Progress(table.__tablename__, total)
+        for batch in batches(rows):
+            conn.execute(insert(table), batch)
+            progress.add(len(batch))
+        counts[table.__tablename__] = total
+
+    def country_rows() -> Iterator[dict[str, Any]]:
+        for c in countries:
+            add_evidence("country", c.alpha_2, c.name)
+            search.append(
+                {
+                    "type": "country",
+                    "id": c.alpha_2,
+                    "label": c.name,
+                    "body": f"{c.name}\n{c.alpha_3}",
+                }
+            )
+            yield {"code": c.alpha_2, "iso3": c.alpha_3, "name": c.name, "aliases": []}
+
+    def entity_rows(kind: str, ids: list[str]) -> Iterator[dict[str, Any]]:
+        for entity_id in ids:
+            name = f"{kind.title()} {entity_id.rsplit('-', 1)[1]} {rng.choice(WORDS).title()}"
+            add_evidence(kind, entity_id, name)
+            search.append({"type": kind, "id": entity_id, "label": name, "body": name})
+            row = {
+                "id": entity_id,
+                "name": name,
+                "aliases": [],
+                "description": None,
+                "country": entity_country[entity_id],
+            }
+            if kind == "organization":
+                row["kind"] = rng.choice(["government_body", "military", "armed_group", "media"])
+            if kind == "place":
+                row.update(
+                    kind=rng.choice(["city", "region", "venue"]),
+                    lat=None,
+                    lon=None,
+                    coordinates_source=None,
+                )
+            yield row
+
+    participants: list[dict[str, Any]] = []
+    event_countries: list[dict[str, Any]] = []
+
+    def event_rows() -> Iterator[dict[str, Any]]:
+        start_day = dt.date(1990, 1, 1).toordinal()
+        for i in range(events):
+            event_id = f"bench-event-{i:07d}"
+            kind = rng.choice(KINDS)
+            roll = rng.random()
+            day = dt.date.fromordinal(start_day + rng.randrange(365 * 35))
+            date = (
+                None
+                if roll < 0.02
+                else day.isoformat()[:4]
+                if roll < 0.1
+                else day.isoformat()[:7]
+                if roll < 0.3
+                else day.isoformat()
+            )
+            parsed = parse_partial_date(date) if date else None
+            codes = dict.fromkeys(rng.choices(all_codes, weights, k=rng.randint(1, 3)))
+            refs = {("country", code) for code in codes}
+            for _ in range(rng.randint(1, 3)):
+                pool, kind_name = rng.choice(
+                    [(people, "person"), (orgs, "organization"), (places, "place")]
+                )
+                entity = rng.choice(pool)
+                refs.add((kind_name, entity))
+                codes[entity_country[entity]] = None
+            for ref_type, ref_id in sorted(refs):
+                participants.append(
+                    {
+                        "event_id": event_id,
+                        "entity_type": ref_type,
+                        "entity_id": ref_id,
+                        "role": rng.choice(ROLES),
+                    }
+                )
+            event_countries.extend({"event_id": event_id, "country": c} for c in codes)
+            title = f"{kind.replace('_', ' ').title()} in {next(iter(codes))} #{i}"
+            summary = f"{title}: {' '.join(rng.choices(WORDS, k=8))}."
+            add_evidence("event", event_id, summary)
+            search.append({"type": "event", "id": event_id, "label": title, "body": summary})
+            yield {
+                "id": event_id,
+                "article": f"bench-article-{i % articles:05d}",
+                "title": title,
+                "kind": kind,
+                "summary": summary,
+                "date": date,
+                "date_precision": parsed.precision.value if parsed else None,
+                "date_start": parsed.start if parsed else None,
+                "date_end": parsed.end if parsed else None,
+                "date_text": date,
+                "date_note": None,
+            }
+
+    def quote_rows(n: int) -> Iterator[dict[str, Any]]:
+        for i in range(n):
+            words = " ".join(rng.choices(WORDS, k=10))
+            add_evidence("quote", f"bench-quote-{i:06d}", words)
+            yield {
+                "id": f"bench-quote-{i:06d}",
+                "article": f"bench-article-{i % articles:05d}",
+                "text": words,
+                "event": f"bench-event-{rng.randrange(events):07d}",
+                "speaker_type": "person",
+                "speaker_id": rng.choice(people),
+            }
+
+    def aid_rows(n: int) -> Iterator[dict[str, Any]]:
+        for i in range(n):
+            amount = rng.randrange(1, 10_000) * 100_000
+            sentence = f"aid of {amount} USD"
+            add_evidence("aid", f"bench-aid-{i:06d}", sentence)
+            yield {
+                "id": f"bench-aid-{i:06d}",
+                "article": f"bench-article-{i % articles:05d}",
+                "donor": rng.choice(all_codes),
+                "recipient": rng.choice(all_codes),
+                "amount": amount,
+                "currency": "USD",
+                "qualifier": "exact",
+                "kind": "pledge",
+                "description": sentence,
+                "event": None,
+                "date": None,
+                "date_precision": None,
+                "date_start": None,
+                "date_end": None,
+                "date_text": None,
+                "date_note": None,
+            }
+
+    quotes, aid = max(10, events // 20), max(10, events // 50)
+    with engine.begin() as conn:
+        write(conn, Country, country_rows(), len(countries))
+        write(conn, Person, entity_rows("person", people), len(people))
+        write(conn, Organization, entity_rows("organization", orgs), len(orgs))
+        write(conn, Place, entity_rows("place", places), len(places))
+        # Articles first (evidence and events point at them): generate records, then write.
+        event_list = list(event_rows())
+        quote_list, aid_list = list(quote_rows(quotes)), list(aid_rows(aid))
+        write(conn, Article, corpus.rows(), articles)
+        write(conn, Event, iter(event_list), len(event_list))
+        del event_list
+        write(conn, EventParticipant, iter(participants), len(participants))
+        write(conn, EventCountry, iter(event_countries), len(event_countries))
+        write(conn, Quote, iter(quote_list), quotes)
+        write(conn, Aid, iter(aid_list), aid)
+        write(conn, Evidence, iter(evidence), len(evidence))
+        write(conn, SearchDocument, iter(search), len(search))
+        if conn.dialect.name == "sqlite":
+            sys.stderr.write("search index   rebuilding...\n")
+            conn.execute(text("INSERT INTO search_fts(search_fts) VALUES ('rebuild')"))
+        version = hashlib.sha256(f"bench|{events}|{seed_value}".encode()).hexdigest()[:32]
+        conn.execute(text("DELETE FROM store_meta WHERE key = 'data_version'"))
+        conn.execute(insert(StoreMeta), [{"key": "data_version", "value": version}])
+    with engine.begin() as conn:
+        if conn.dialect.name == "sqlite":
+            conn.exec_driver_sql("ANALYZE")
+        else:
+            conn.exec_driver_sql("ANALYZE")
+    return counts
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--seed", type=int, default=7, help="random seed (same seed, same store)")
+    args = parser.parse_args(argv)
+    started = time.monotonic()
+    upgrade(args.database_url)
+    engine = make_engine(args.database_url)
+    from app.config import get_settings
+
+    seed(engine, default_paths(get_settings().seed_dir))
+    counts = generate(engine, args.events, args.seed)
+    engine.dispose()
+    print(f"generated in {time.monotonic() - started:.0f}s: {counts}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
