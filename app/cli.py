@@ -7,9 +7,8 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from app.config import get_settings
+from app.config import SCHEMA_REVISION, get_settings
 from app.db import write_engine
-from app.loader import SeedError, default_paths, seed
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
@@ -21,6 +20,8 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def cmd_seed(args: argparse.Namespace) -> int:
+    from app.loader import SeedError, default_paths, seed
+
     settings = get_settings()
     paths = args.paths or default_paths(settings.seed_dir)
     if not paths:
@@ -43,18 +44,26 @@ def cmd_seed(args: argparse.Namespace) -> int:
     return 0
 
 
-def store_is_empty() -> bool:
+def store_state() -> tuple[str | None, int]:
+    """The store's schema revision and article count (None, 0 for a new store)."""
     with write_engine() as engine, engine.connect() as conn:
-        return not conn.execute(text("SELECT count(*) FROM article")).scalar_one()
+        try:
+            revision = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+            articles = conn.execute(text("SELECT count(*) FROM article")).scalar_one()
+        except Exception:
+            return None, 0
+    return revision, articles
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     settings = get_settings()
-    if cmd_migrate(args):
+    # A store already at the current schema skips importing Alembic: a second start is fast.
+    revision, articles = store_state()
+    if revision != SCHEMA_REVISION and cmd_migrate(args):
         return 1
-    if store_is_empty() and cmd_seed(argparse.Namespace(paths=[])):
+    if not articles and cmd_seed(argparse.Namespace(paths=[])):
         return 1
     # uvicorn shuts down gracefully on SIGTERM/SIGINT (in-flight requests finish), then
     # re-raises the signal; this handler receives it, so a requested stop exits 0.
@@ -70,6 +79,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         server_header=False,
         timeout_graceful_shutdown=30,
         proxy_headers=False,
+        ws="none",  # no websockets here; skipping their import speeds up start
     )
     return 0
 

@@ -26,7 +26,7 @@ from app.api import (
     search,
 )
 from app.api.common import json_response
-from app.config import Settings, get_settings
+from app.config import SCHEMA_REVISION, Settings, get_settings
 from app.db import data_version, get_engine
 from app.examples import add_examples
 from app.http import HttpMiddleware
@@ -151,8 +151,6 @@ def meta_router() -> Any:
     )
     async def readyz() -> Response:
         """The store is reachable, migrated to the current schema and seeded."""
-        from app.migrate import head_revision
-
         try:
             with get_engine().connect() as conn:
                 revision = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
@@ -162,9 +160,9 @@ def meta_router() -> Any:
             raise errors.Unavailable(
                 f"The store is not reachable or not migrated: {type(exc).__name__}"
             ) from None
-        if revision != head_revision():
+        if revision != SCHEMA_REVISION:
             raise errors.Unavailable(
-                f"The store is at schema {revision}, not {head_revision()}; run migrate"
+                f"The store is at schema {revision}, not {SCHEMA_REVISION}; run migrate"
             )
         if version is None or not articles_count:
             raise errors.Unavailable("The store is empty; run `python -m app seed`")

@@ -1,7 +1,5 @@
 """Run Alembic from code: `python -m app migrate` and the tests use the same path."""
 
-from functools import lru_cache
-
 from alembic import command
 from alembic.config import Config
 
@@ -30,7 +28,6 @@ def upgrade(url: str | None = None) -> None:
     command.upgrade(alembic_config(url), "head")
 
 
-@lru_cache
 def head_revision() -> str | None:
     from alembic.script import ScriptDirectory
 

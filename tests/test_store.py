@@ -15,9 +15,10 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import text
 
+from app.config import SCHEMA_REVISION
 from app.db import write_engine
 from app.loader import SeedError, default_paths, seed, store_counts
-from app.migrate import include_name
+from app.migrate import head_revision, include_name
 from app.models import metadata
 from tests.conftest import ROOT, SEED_DIR
 
@@ -50,6 +51,10 @@ def test_seed_text_is_the_article_byte_for_byte() -> None:
     shared = ROOT.parent / "shared" / "seed" / "article.txt"
     if shared.exists():
         assert data == shared.read_bytes()
+
+
+def test_schema_revision_constant_is_alembics_head() -> None:
+    assert head_revision() == SCHEMA_REVISION
 
 
 @BOTH
