@@ -1,4 +1,5 @@
-"""Example responses for the OpenAPI document, taken from the seeded article.
+"""Example responses for the OpenAPI document: real records of the seeded article (first
+evidence span only). tests/test_api.py checks they still match what the API serves.
 
 Each public shape gets one example; every operation's 200 response then shows its shape's
 example (wrapped in the list envelope for lists), so Swagger UI and ReDoc show real data.
@@ -9,71 +10,74 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
-ART = "niger-russia-military-ties"
-
-
-def span(start: int, end: int, text: str) -> dict[str, Any]:
-    return {"article": ART, "start": start, "end": end, "text": text}
-
-
-UNDATED = {
-    "date": None,
-    "date_precision": None,
-    "date_start": None,
-    "date_end": None,
-    "date_text": None,
-    "date_note": None,
-}
-
 EXAMPLES: dict[str, Any] = {
     "CountryPublic": {
         "code": "NE",
         "iso3": "NER",
         "name": "Niger",
         "aliases": [],
-        "evidence": [span(51, 56, "Niger")],
+        "evidence": [
+            {"article": "niger-russia-military-ties", "start": 45, "end": 50, "text": "Niger"}
+        ],
     },
     "PersonPublic": {
         "id": "mohamed-bazoum",
         "name": "Mohamed Bazoum",
         "aliases": ["Bazoum", "Bazoumin"],
-        "description": "President of Niger deposed in the July 2023 coup",
+        "description": "President of Niger until he was deposed in the July 2023 coup",
         "country": "NE",
-        "evidence": [span(308, 322, "Mohamed Bazoum")],
+        "evidence": [
+            {
+                "article": "niger-russia-military-ties",
+                "start": 336,
+                "end": 350,
+                "text": "Mohamed Bazoum",
+            }
+        ],
     },
     "OrganizationPublic": {
         "id": "ecowas",
         "name": "Economic Community of West African States",
-        "aliases": ["ECOWAS"],
-        "kind": "bloc",
-        "description": "Regional economic bloc",
+        "aliases": ["ECOWAS", "regional economic bloc"],
+        "description": "West Africa's regional economic bloc",
         "country": None,
-        "evidence": [span(2505, 2511, "ECOWAS")],
+        "kind": "bloc",
+        "evidence": [
+            {
+                "article": "niger-russia-military-ties",
+                "start": 2489,
+                "end": 2511,
+                "text": "regional economic bloc",
+            }
+        ],
     },
     "PlacePublic": {
         "id": "agadez",
         "name": "Agadez",
         "aliases": ["Agedez"],
-        "kind": "city",
-        "description": "City in central Niger",
+        "description": "City in central Niger near Niger Air Base 201",
         "country": "NE",
+        "kind": "city",
         "lat": 16.9739,
         "lon": 7.9908,
         "coordinates_source": "public-knowledge enrichment, not article evidence",
-        "evidence": [span(1662, 1668, "Agedez")],
+        "evidence": [
+            {"article": "niger-russia-military-ties", "start": 1677, "end": 1683, "text": "Agedez"}
+        ],
     },
     "EventPublic": {
         "id": "niger-coup-2023",
-        "article": ART,
+        "article": "niger-russia-military-ties",
         "title": "Military coup in Niger",
         "kind": "coup",
+        "summary": "General Abdourahamane Tiani ousted President Mohamed Bazoum, "
+        "putting Niger under military rule.",
         "date": "2023-07",
         "date_precision": "month",
         "date_start": "2023-07-01",
         "date_end": "2023-07-31",
         "date_text": "in July 2023",
         "date_note": None,
-        "summary": "General Abdourahamane Tiani ousted President Mohamed Bazoum.",
         "countries": ["NE"],
         "participants": [
             {
@@ -82,50 +86,85 @@ EXAMPLES: dict[str, Any] = {
                 "name": "Abdourahamane Tiani",
                 "role": "instigator",
             },
+            {"type": "country", "id": "NE", "name": "Niger", "role": "location"},
             {"type": "person", "id": "mohamed-bazoum", "name": "Mohamed Bazoum", "role": "target"},
         ],
         "evidence": [
-            span(
-                264, 336, "General Abdourahamane Tiani ousted President Mohamed Bazoumin July 2023"
-            )
+            {
+                "article": "niger-russia-military-ties",
+                "start": 291,
+                "end": 362,
+                "text": "General Abdourahamane Tiani ousted President Mohamed Bazoumin July 2023",
+            }
         ],
     },
     "QuotePublic": {
         "id": "us-effort-to-seize-power",
-        "article": ART,
+        "article": "niger-russia-military-ties",
         "text": "an effort to seize power by force",
         "event": "us-condemns-niger-coup",
         "speaker": {"type": "country", "id": "US", "name": "United States"},
-        "evidence": [span(1782, 1815, "an effort to seize power by force")],
+        "evidence": [
+            {
+                "article": "niger-russia-military-ties",
+                "start": 1782,
+                "end": 1815,
+                "text": "an effort to seize power by force",
+            }
+        ],
     },
     "AidPublic": {
         "id": "us-aid-cut-niger",
-        "article": ART,
+        "article": "niger-russia-military-ties",
         "donor": "US",
         "recipient": "NE",
         "amount": 500000000,
         "currency": "USD",
         "qualifier": "more_than",
         "kind": "cut",
-        **UNDATED,
-        "description": "US aid to Niger cut after the coup",
+        "description": "Aid to Niger the United States cut after the coup",
         "event": "us-cuts-aid-to-niger",
-        "evidence": [span(1824, 1866, "cut aid to Niger by more than $500 million")],
+        "date": None,
+        "date_precision": None,
+        "date_start": None,
+        "date_end": None,
+        "date_text": None,
+        "date_note": None,
+        "evidence": [
+            {
+                "article": "niger-russia-military-ties",
+                "start": 1821,
+                "end": 1863,
+                "text": "cut aid to Niger by more than $500 million",
+            }
+        ],
     },
     "FigurePublic": {
         "id": "africa-corps-burkina-faso-troops",
-        "article": ART,
+        "article": "niger-russia-military-ties",
         "value": 100,
         "unit": "soldiers",
         "qualifier": "exact",
         "kind": "troops",
-        **UNDATED,
-        "description": "Soldiers Russia deployed to Burkina Faso as part of the Africa Corps",
+        "description": "Soldiers Russia deployed to Burkina Faso as part of its Africa Corps",
         "event": "russia-deploys-africa-corps-burkina-faso",
-        "evidence": [span(1055, 1067, "100 soldiers")],
+        "date": None,
+        "date_precision": None,
+        "date_start": None,
+        "date_end": None,
+        "date_text": None,
+        "date_note": None,
+        "evidence": [
+            {
+                "article": "niger-russia-military-ties",
+                "start": 1136,
+                "end": 1148,
+                "text": "100 soldiers",
+            }
+        ],
     },
     "ArticleSummary": {
-        "id": ART,
+        "id": "niger-russia-military-ties",
         "title": "Russia's drive for closer military ties with Niger",
         "publisher": "Newsweek",
         "url": None,
@@ -139,8 +178,11 @@ EXAMPLES: dict[str, Any] = {
         "type": "place",
         "id": "agadez",
         "label": "Agadez",
-        "snippet": "Agadez\n<mark>Agedez</mark>\nCity in central Niger",
-        "rank": 4.21,
+        "snippet": "<mark>Agedez</mark>\n"
+        "Agadez\n"
+        "City in central Niger near Niger Air Base 201\n"
+        "city",
+        "rank": 4.8464,
     },
 }
 EXAMPLES["ArticlePublic"] = {**EXAMPLES["ArticleSummary"], "text": "Russia's drive for closer..."}

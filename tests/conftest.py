@@ -4,6 +4,7 @@ read tests; tests that write make their own with `fresh_store`."""
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
@@ -90,25 +91,31 @@ def seeded_url(
         drop_pg_database(name)
 
 
-def use_store(monkeypatch: pytest.MonkeyPatch | None, url: str) -> None:
+@contextmanager
+def app_client(url: str) -> Iterator[TestClient]:
+    """A client of the app serving the store at `url` (settings come from the environment, as
+    in production); the previous store is restored afterwards."""
+    previous = os.environ.get("DATABASE_URL")
     os.environ["DATABASE_URL"] = url
     config.get_settings.cache_clear()
     db.get_engine.cache_clear()
+    from app.main import create_app
+
+    try:
+        with TestClient(create_app(), raise_server_exceptions=False) as test_client:
+            yield test_client
+    finally:
+        db.get_engine().dispose()
+        if previous is None:
+            os.environ.pop("DATABASE_URL", None)
+        else:
+            os.environ["DATABASE_URL"] = previous
+        config.get_settings.cache_clear()
+        db.get_engine.cache_clear()
 
 
 @pytest.fixture(scope="session")
 def client(seeded_url: str) -> Iterator[TestClient]:
     """The app over the seeded store of the current backend."""
-    previous = os.environ.get("DATABASE_URL")
-    use_store(None, seeded_url)
-    from app.main import create_app
-
-    with TestClient(create_app(), raise_server_exceptions=False) as test_client:
+    with app_client(seeded_url) as test_client:
         yield test_client
-    db.get_engine().dispose()
-    if previous is None:
-        os.environ.pop("DATABASE_URL", None)
-    else:
-        os.environ["DATABASE_URL"] = previous
-    config.get_settings.cache_clear()
-    db.get_engine.cache_clear()
