@@ -34,6 +34,12 @@ class Settings(BaseSettings):
     statement_timeout_ms: int = Field(
         2000, ge=0, description="Per-request database time limit in ms; 0 disables it"
     )
+    response_cache_bytes: int = Field(
+        8 * 1024 * 1024, ge=0, description="Per-process cache of GET responses; 0 disables it"
+    )
+    data_version_ttl: float = Field(
+        1.0, ge=0, description="Seconds a worker trusts the data version it last read"
+    )
     cursor_secret: str = Field(
         "change-me", description="Key that signs pagination cursors; same on every worker/host"
     )

@@ -1,10 +1,16 @@
 """The HTTP layer every request passes through, as one pure ASGI middleware (cheap per request):
-request ids, access logs, security headers, body size limit, and conditional GET.
+request ids, access logs, security headers, body size limit, conditional GET and a response
+cache.
 
 ETags are strong and derived from the store's data version, the app version and the URL, so
 they are the same on every worker and host serving the same store, and change exactly when
 the data (or the code that renders it) does. A matching If-None-Match is answered 304 before
 any query runs.
+
+Because a GET's body depends only on (data version, path, query), successful responses are
+kept in a small per-process LRU cache for the current data version and replayed byte for byte;
+a new data version empties it. The data version itself is read at most once per
+`version_ttl` seconds per process.
 """
 
 import hashlib
@@ -12,6 +18,7 @@ import logging
 import re
 import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
@@ -31,6 +38,15 @@ DOCS_CSP = (
 )
 DOCS_PATHS = ("/docs", "/redoc", "/static/docs/")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+# Headers that belong to one response, not to the cached representation (they are added anew).
+_PER_REQUEST = {
+    b"x-request-id",
+    b"etag",
+    b"cache-control",
+    b"x-content-type-options",
+    b"content-security-policy",
+    b"referrer-policy",
+}
 
 
 def make_etag(data_version: str, path: str, query: bytes) -> str:
@@ -45,6 +61,56 @@ def etag_matches(if_none_match: str, etag: str) -> bool:
     return any(tag.strip().removeprefix("W/") == etag for tag in if_none_match.split(","))
 
 
+class VersionSource:
+    """The store's data version, read at most once per `ttl` seconds."""
+
+    def __init__(self, read: Callable[[], str | None], ttl: float) -> None:
+        self.read, self.ttl = read, ttl
+        self.value: str | None = None
+        self.expires = 0.0
+
+    def __call__(self) -> str | None:
+        now = time.monotonic()
+        if now >= self.expires or self.value is None:
+            self.value = self.read()
+            self.expires = now + self.ttl
+        return self.value
+
+
+class ResponseCache:
+    """Successful GET responses of one data version, least recently used out first."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.version: str | None = None
+        self.entries: OrderedDict[tuple[str, bytes], tuple[list[tuple[bytes, bytes]], bytes]] = (
+            OrderedDict()
+        )
+        self.size = 0
+
+    def get(self, version: str, key: tuple[str, bytes]) -> Any:
+        if version != self.version:
+            self.version, self.size = version, 0
+            self.entries.clear()
+            return None
+        entry = self.entries.get(key)
+        if entry is not None:
+            self.entries.move_to_end(key)
+        return entry
+
+    def put(self, version: str, key: tuple[str, bytes], headers: list[Any], body: bytes) -> None:
+        cost = len(body) + len(key[0]) + len(key[1]) + 200
+        if version != self.version or cost > self.max_bytes // 8:
+            return
+        if key in self.entries:
+            return
+        self.entries[key] = (headers, body)
+        self.size += cost
+        while self.size > self.max_bytes:
+            (path, query), (_, old) = self.entries.popitem(last=False)
+            self.size -= len(old) + len(path) + len(query) + 200
+
+
 class HttpMiddleware:
     def __init__(
         self,
@@ -52,11 +118,14 @@ class HttpMiddleware:
         *,
         data_version: Callable[[], str | None],
         cache_max_age: int,
+        response_cache_bytes: int = 0,
+        version_ttl: float = 1.0,
         max_body_bytes: int = 64 * 1024,
     ) -> None:
         self.app = app
-        self.data_version = data_version
+        self.data_version = VersionSource(data_version, version_ttl)
         self.cache_control = f"public, max-age={cache_max_age}"
+        self.cache = ResponseCache(response_cache_bytes) if response_cache_bytes else None
         self.max_body_bytes = max_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -106,18 +175,51 @@ class HttpMiddleware:
             version = self.data_version()
             if version is not None:
                 state["data_version"] = version
-                etag = make_etag(version, path, scope.get("query_string", b""))
+                query = scope.get("query_string", b"")
+                etag = make_etag(version, path, query)
                 if etag_matches(headers.get("if-none-match", ""), etag):
                     status = 304
                     await send_with_headers(_not_modified(etag, self.cache_control))
                     await send({"type": "http.response.body", "body": b""})
-                else:
+                elif self.cache is None:
                     await self.app(scope, receive, send_with_headers)
+                else:
+                    await self._cached(scope, receive, send_with_headers, version, (path, query))
             else:
                 await self.app(scope, receive, send_with_headers)
         else:
             await self.app(scope, receive, send_with_headers)
         self._log(scope, status, started, request_id)
+
+    async def _cached(
+        self, scope: Scope, receive: Receive, send: Send, version: str, key: tuple[str, bytes]
+    ) -> None:
+        assert self.cache is not None
+        hit = self.cache.get(version, key)
+        if hit is not None:
+            cached_headers, body = hit
+            await send(
+                {"type": "http.response.start", "status": 200, "headers": list(cached_headers)}
+            )
+            await send(
+                {"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else body}
+            )
+            return
+        start: Message = {}
+        chunks: list[bytes] = []
+
+        async def capture(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                start.update(message)
+                start["headers"] = list(message.get("headers", []))
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+            await send(message)
+
+        await self.app(scope, receive, capture)
+        if start.get("status") == 200 and scope["method"] == "GET":
+            keep = [(k, v) for k, v in start["headers"] if k.lower() not in _PER_REQUEST]
+            self.cache.put(version, key, keep, b"".join(chunks))
 
     async def _problem(self, scope: Scope, send: Send, status: int, slug: str, detail: str) -> None:
         body = orjson.dumps(

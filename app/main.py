@@ -97,7 +97,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return data_version(conn)
 
     app.add_middleware(
-        HttpMiddleware, data_version=current_version, cache_max_age=settings.cache_max_age
+        HttpMiddleware,
+        data_version=current_version,
+        cache_max_age=settings.cache_max_age,
+        response_cache_bytes=settings.response_cache_bytes,
+        version_ttl=settings.data_version_ttl,
     )
     app.add_middleware(
         CORSMiddleware,

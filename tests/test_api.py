@@ -331,7 +331,7 @@ def test_a_page_of_events_costs_a_constant_number_of_queries(client: TestClient)
     statements: list[str] = []
 
     def count(*args: Any) -> None:
-        if args[2] != "BEGIN":
+        if args[2] != "BEGIN" and "store_meta" not in args[2]:  # the version is cached apart
             statements.append(args[2])
 
     engine = get_engine()
@@ -343,12 +343,13 @@ def test_a_page_of_events_costs_a_constant_number_of_queries(client: TestClient)
         return len(statements)
 
     try:
-        small, large = queries(limit=2), queries(limit=100)
-        embedded = queries(limit=100, include="participants")
+        # Limits no other test uses, so the response cache has not seen these URLs.
+        small, large = queries(limit=3), queries(limit=99)
+        embedded = queries(limit=99, include="participants")
     finally:
         event.remove(engine, "before_cursor_execute", count)
-    # data version, page, countries, participants, their names (one query per entity type
-    # present, at most 4), evidence: at most 9 for all 18 events, never one per event
+    # page, countries, participants, their names (one query per entity type present, at
+    # most 4), evidence, total: at most 9 for all 18 events, never one per event
     assert small <= large <= 9
     # plus, per participant type: the records and their evidence
     assert embedded <= large + 2 * 4
