@@ -5,17 +5,14 @@ from alembic.config import Config
 
 from app.config import ROOT, get_settings
 
-# Tables the migrations create by hand for one backend (full-text search), which the models
-# deliberately do not describe; autogenerate must not propose to drop them.
-BACKEND_ONLY = ("search_fts",)
+# What the migrations create by hand and the models deliberately do not describe: the
+# full-text search table (SQLite) and index (PostgreSQL), and expression indexes, which
+# SQLite's reflection cannot read back. Autogenerate must not propose to drop them.
+HAND_MADE = ("search_fts", "ix_search_document_tsv", "ix_event_sort_date_")
 
 
 def include_name(name: str | None, type_: str, parent_names: object) -> bool:
-    if type_ == "table" and name is not None:
-        return not name.startswith(BACKEND_ONLY)
-    if type_ == "index" and name is not None:
-        return not name.startswith("ix_search_document_tsv")
-    return True
+    return not (type_ in ("table", "index") and name is not None and name.startswith(HAND_MADE))
 
 
 def alembic_config(url: str | None = None) -> Config:

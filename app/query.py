@@ -21,7 +21,7 @@ from sqlalchemy import (
     bindparam,
     column,
     func,
-    literal,
+    literal_column,
     select,
     text,
     tuple_,
@@ -46,7 +46,9 @@ class SortKey:
         column = source.c[self.column]
         if self.if_null is None:
             return column
-        return func.coalesce(column, literal(self.if_null[descending], column.type))
+        # Inline, not a bound parameter, so it matches the expression indexes of migration 0002.
+        sentinel = self.if_null[descending].isoformat()
+        return func.coalesce(column, literal_column(f"'{sentinel}'", column.type))
 
 
 DATE_KEY = SortKey("date_start", (dt.date(9999, 12, 31), dt.date(1, 1, 1)))
@@ -104,6 +106,42 @@ def fetch_page(
     cursor: str | None,
     version: str,
 ) -> PageResult:
+    stmt, where, width = page_statement(
+        conn, listing, filters, sort=sort, limit=limit, cursor=cursor
+    )
+    rows = list(conn.execute(stmt).mappings())
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        last = rows[-1]
+        next_cursor = encode_cursor(
+            listing.name, sort, [_jsonable(last[f"_k{i}"]) for i in range(width)]
+        )
+    count_key = (
+        version,
+        listing.name,
+        tuple(sorted((k, _hashable(v)) for k, v in filters.items())),
+    )
+    total = totals.get(
+        count_key,
+        lambda: conn.execute(
+            select(func.count()).select_from(listing.source).where(*where)
+        ).scalar_one(),
+    )
+    return PageResult(rows, next_cursor, total)
+
+
+def page_statement(
+    conn: Connection,
+    listing: Listing,
+    filters: Filters,
+    *,
+    sort: str,
+    limit: int,
+    cursor: str | None,
+) -> tuple[Select[Any], list[ColumnElement[bool]], int]:
+    """The keyset query for one page (one row more than `limit`, to know if there is a next),
+    its filter conditions, and how many sort keys it selects (as _k0, _k1, ...)."""
     if sort not in listing.sort_names():
         allowed = ", ".join(listing.sort_names())
         raise InvalidParameter("sort", f"cannot sort by {sort[:100]!r}; allowed: {allowed}")
@@ -120,26 +158,7 @@ def fetch_page(
         )
         stmt = stmt.where(tuple_(*exprs) < bound if descending else tuple_(*exprs) > bound)
     stmt = stmt.order_by(*(e.desc() if descending else e.asc() for e in exprs)).limit(limit + 1)
-    rows = list(conn.execute(stmt).mappings())
-    next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        last = rows[-1]
-        next_cursor = encode_cursor(
-            listing.name, sort, [_jsonable(last[f"_k{i}"]) for i in range(len(exprs))]
-        )
-    count_key = (
-        version,
-        listing.name,
-        tuple(sorted((k, _hashable(v)) for k, v in filters.items())),
-    )
-    total = totals.get(
-        count_key,
-        lambda: conn.execute(
-            select(func.count()).select_from(listing.source).where(*where)
-        ).scalar_one(),
-    )
-    return PageResult(rows, next_cursor, total)
+    return stmt, where, len(exprs)
 
 
 def _cursor_values(values: list[Any], exprs: list[ColumnElement[Any]]) -> list[Any]:
