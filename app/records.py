@@ -9,11 +9,12 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Table, func, select
+from sqlalchemy import Connection, Table, bindparam, func, select
 
-from app.errors import InvalidParameter, NotFound
+from app.errors import InvalidParameter
 from app.models import (
     Aid,
     AidPublic,
@@ -47,7 +48,7 @@ def _table(model: Any) -> Table:
     return model.__table__
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # hashed by identity: statements are cached per kind
 class Kind:
     """One kind of record: its table, its public shape and what `include=` can embed."""
 
@@ -201,40 +202,57 @@ def _attach_many(items: list[Item], name: str, values: Mapping[str, list[Any]]) 
         item[name] = values.get(item[key], [])
 
 
+# Statements every page runs are built once, with parameters (`ids` expands to IN (...)):
+# building and cache-keying a select per request cost more than running it.
+IDS: Any = bindparam("ids", expanding=True)
+_EV = _table(Evidence)
+EVIDENCE = (
+    select(_EV.c.subject_id, _EV.c.article, _EV.c.start, _EV.c.end, _EV.c.text)
+    .where(_EV.c.subject_type == bindparam("subject_type"), _EV.c.subject_id.in_(IDS))
+    .order_by(_EV.c.subject_id, _EV.c.article, _EV.c.start, _EV.c.end)
+)
+_EC = _table(EventCountry)
+EVENT_COUNTRIES = (
+    select(_EC.c.event_id, _EC.c.country)
+    .where(_EC.c.event_id.in_(IDS))
+    .order_by(_EC.c.event_id, _EC.c.country)
+)
+_EP = _table(EventParticipant)
+PARTICIPANTS = (
+    select(_EP.c.event_id, _EP.c.entity_type, _EP.c.entity_id, _EP.c.role)
+    .where(_EP.c.event_id.in_(IDS))
+    .order_by(_EP.c.event_id, _EP.c.role, _EP.c.entity_type, _EP.c.entity_id)
+)
+
+
+@cache
+def names_statement(kind: Kind) -> Any:
+    key = kind.table.c[kind.key]
+    return select(key, kind.table.c.name).where(key.in_(IDS))
+
+
+@cache
+def records_statement(kind: Kind) -> Any:
+    return select(*select_columns(kind)).where(kind.table.c[kind.key].in_(IDS))
+
+
 def evidence_of(conn: Connection, subject_type: str, ids: Sequence[str]) -> dict[str, list[Item]]:
-    table = _table(Evidence)
-    stmt = (
-        select(table.c.subject_id, table.c.article, table.c.start, table.c.end, table.c.text)
-        .where(table.c.subject_type == subject_type, table.c.subject_id.in_(ids))
-        .order_by(table.c.subject_id, table.c.article, table.c.start, table.c.end)
-    )
     out: dict[str, list[Item]] = defaultdict(list)
-    for subject_id, article, start, end, text in conn.execute(stmt):
+    rows = conn.execute(EVIDENCE, {"subject_type": subject_type, "ids": list(ids)})
+    for subject_id, article, start, end, text in rows:
         out[subject_id].append({"article": article, "start": start, "end": end, "text": text})
     return out
 
 
 def _event_countries(conn: Connection, ids: Sequence[str]) -> dict[str, list[str]]:
-    table = _table(EventCountry)
-    stmt = (
-        select(table.c.event_id, table.c.country)
-        .where(table.c.event_id.in_(ids))
-        .order_by(table.c.event_id, table.c.country)
-    )
     out: dict[str, list[str]] = defaultdict(list)
-    for event_id, country in conn.execute(stmt):
+    for event_id, country in conn.execute(EVENT_COUNTRIES, {"ids": list(ids)}):
         out[event_id].append(country)
     return out
 
 
 def _participants(conn: Connection, ids: Sequence[str]) -> dict[str, list[Item]]:
-    table = _table(EventParticipant)
-    stmt = (
-        select(table.c.event_id, table.c.entity_type, table.c.entity_id, table.c.role)
-        .where(table.c.event_id.in_(ids))
-        .order_by(table.c.event_id, table.c.role, table.c.entity_type, table.c.entity_id)
-    )
-    rows = list(conn.execute(stmt))
+    rows = list(conn.execute(PARTICIPANTS, {"ids": list(ids)}))
     named = names_of(conn, {(r.entity_type, r.entity_id) for r in rows})
     out: dict[str, list[Item]] = defaultdict(list)
     for event_id, entity_type, entity_id, role in rows:
@@ -250,9 +268,8 @@ def names_of(conn: Connection, refs: Iterable[Ref]) -> dict[Ref, str]:
         by_type[entity_type].add(entity_id)
     out: dict[Ref, str] = {}
     for entity_type, ids in by_type.items():
-        kind = KINDS[entity_type]
-        key = kind.table.c[kind.key]
-        for entity_id, name in conn.execute(select(key, kind.table.c.name).where(key.in_(ids))):
+        statement = names_statement(KINDS[entity_type])
+        for entity_id, name in conn.execute(statement, {"ids": sorted(ids)}):
             out[(entity_type, entity_id)] = name
     return out
 
@@ -265,8 +282,7 @@ def records_by_ref(conn: Connection, refs: Iterable[Ref]) -> dict[Ref, Item]:
     out: dict[Ref, Item] = {}
     for ref_type, ids in by_type.items():
         kind = KINDS[ref_type]
-        key = kind.table.c[kind.key]
-        rows = list(conn.execute(select(*select_columns(kind)).where(key.in_(ids))).mappings())
+        rows = list(conn.execute(records_statement(kind), {"ids": sorted(ids)}).mappings())
         for record in build(conn, kind, rows):
             out[(ref_type, record[kind.key])] = record
     return out
@@ -291,9 +307,6 @@ def get_one(
     *,
     fields: set[str] | None = None,
     include: set[str] | frozenset[str] = frozenset(),
-) -> Item:
-    stmt = select(*select_columns(kind)).where(kind.table.c[kind.key] == key)
-    rows = list(conn.execute(stmt).mappings())
-    if not rows:
-        raise NotFound(f"No {kind.type} has the id {key!r}")
-    return build(conn, kind, rows, fields=fields, include=include)[0]
+) -> Item | None:
+    rows = list(conn.execute(records_statement(kind), {"ids": [key]}).mappings())
+    return build(conn, kind, rows, fields=fields, include=include)[0] if rows else None

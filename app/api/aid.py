@@ -12,6 +12,7 @@ from app.api.common import (
     ItemDep,
     PageDep,
     Slug,
+    country_code,
     country_filter,
     item_response,
     list_response,
@@ -29,11 +30,15 @@ MAX_AMOUNT = 10**18
 
 def _where(conn: Any, f: Filters) -> list[Any]:
     out = []
-    for name in ("donor", "recipient", "kind", "currency"):
+    for name in ("donor", "recipient"):
+        if f.get(name):
+            out.append(TABLE.c[name] == country_code(conn, f[name]))
+    for name in ("kind", "currency"):
         if f.get(name):
             out.append(TABLE.c[name] == f[name])
     if f.get("party"):
-        out.append(or_(TABLE.c.donor == f["party"], TABLE.c.recipient == f["party"]))
+        party = country_code(conn, f["party"])
+        out.append(or_(TABLE.c.donor == party, TABLE.c.recipient == party))
     if f.get("min_amount") is not None:
         out.append(TABLE.c.amount >= f["min_amount"])
     if f.get("max_amount") is not None:
@@ -55,42 +60,41 @@ router = APIRouter(prefix="/v1/aid", tags=["aid"])
 Amount = Annotated[int | None, Query(ge=0, le=MAX_AMOUNT, description="Whole currency units")]
 
 
-class AidFilters:
-    def __init__(
-        self,
-        donor: Annotated[str | None, Query(description="Donor country code")] = None,
-        recipient: Annotated[str | None, Query(description="Recipient country code")] = None,
-        kind: Annotated[AidKind | None, Query(description="Kind of figure")] = None,
-        currency: Annotated[
-            str | None, Query(pattern=r"^[A-Za-z]{3}$", description="ISO 4217 code, e.g. USD")
-        ] = None,
-        min_amount: Amount = None,
-        max_amount: Amount = None,
-    ) -> None:
-        if min_amount is not None and max_amount is not None and min_amount > max_amount:
-            raise InvalidParameter("min_amount", "is greater than max_amount")
-        self.filters = {
-            "donor": country_filter("donor", donor),
-            "recipient": country_filter("recipient", recipient),
-            "kind": kind,
-            "currency": currency.upper() if currency else None,
-            "min_amount": min_amount,
-            "max_amount": max_amount,
-        }
+async def aid_filters(
+    donor: Annotated[str | None, Query(description="Donor country code")] = None,
+    recipient: Annotated[str | None, Query(description="Recipient country code")] = None,
+    kind: Annotated[AidKind | None, Query(description="Kind of figure")] = None,
+    currency: Annotated[
+        str | None, Query(pattern=r"^[A-Za-z]{3}$", description="ISO 4217 code, e.g. USD")
+    ] = None,
+    min_amount: Amount = None,
+    max_amount: Amount = None,
+) -> dict[str, Any]:
+    """The filters of /v1/aid (and /v1/countries/{code}/aid)."""
+    if min_amount is not None and max_amount is not None and min_amount > max_amount:
+        raise InvalidParameter("min_amount", "is greater than max_amount")
+    return {
+        "donor": country_filter("donor", donor),
+        "recipient": country_filter("recipient", recipient),
+        "kind": kind,
+        "currency": currency.upper() if currency else None,
+        "min_amount": min_amount,
+        "max_amount": max_amount,
+    }
 
-    def as_filters(self) -> dict[str, Any]:
-        return dict(self.filters)
+
+AidFilters = Annotated[dict[str, Any], Depends(aid_filters)]
 
 
 @router.get("", response_model=Page[AidPublic], responses=LIST_RESPONSES, summary="List aid")
 async def list_aid(
     request: Request,
-    filters: Annotated[AidFilters, Depends()],
+    filters: AidFilters,
     page: PageDep,
     sort: str = SORT,
 ) -> Response:
     """Aid cuts, pledges and disbursements, largest first by default."""
-    return list_response(request, KIND, LISTING, filters.as_filters(), sort, page)
+    return list_response(request, KIND, LISTING, filters, sort, page)
 
 
 @router.get(

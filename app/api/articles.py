@@ -14,6 +14,7 @@ from app.api.common import (
     sort_query,
 )
 from app.db import get_engine
+from app.errors import NotFound
 from app.models import ArticlePublic, ArticleSummary, Page
 from app.query import Listing, SortKey
 from app.records import ARTICLE_DETAIL, KINDS, get_one, select_columns
@@ -40,4 +41,7 @@ async def list_articles(request: Request, page: PageDep, sort: str = SORT) -> Re
 async def get_article(id: Slug) -> Response:
     """One article with its full text, verbatim: evidence offsets index this string."""
     with get_engine().connect() as conn:
-        return json_response(get_one(conn, ARTICLE_DETAIL, id))
+        article = get_one(conn, ARTICLE_DETAIL, id)
+    if article is None:
+        raise NotFound(f"No article has the id {id!r}")
+    return json_response(article)

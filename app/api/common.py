@@ -1,11 +1,13 @@
 """What every router shares: parameters, the list and item responses, and lookups."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 import orjson
 from fastapi import Depends, Path, Query, Request
 from fastapi.responses import Response
-from sqlalchemy import Connection, or_, select
+from sqlalchemy import Connection, bindparam, select
 
 from app.dates import PartialDate, parse_partial_date
 from app.db import data_version, get_engine
@@ -15,6 +17,7 @@ from app.query import Filters, Listing, PageResult, SortKey, fetch_page, matchin
 from app.records import Kind, build, get_one, parse_fields, parse_include
 
 COUNTRY = Country.__table__  # type: ignore[attr-defined]
+ALPHA3 = select(COUNTRY.c.code).where(COUNTRY.c.iso3 == bindparam("iso3"))
 
 
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
@@ -93,32 +96,41 @@ def sort_query(listing: Listing) -> Any:
     )
 
 
+# Dependencies are `async def`: FastAPI would run plain functions and classes in a thread pool,
+# a hop that costs more than the query behind a small page.
+
+
+@dataclass(frozen=True)
 class PageParams:
     """`limit`, `cursor`, `fields` and `include`, shared by every list."""
 
-    def __init__(
-        self,
-        limit: Limit = 20,
-        cursor: Cursor = None,
-        fields: Fields = None,
-        include: Include = None,
-    ) -> None:
-        self.limit = limit
-        self.cursor = cursor
-        self.fields = fields
-        self.include = include
+    limit: int = 20
+    cursor: str | None = None
+    fields: str | None = None
+    include: str | None = None
 
 
+async def page_params(
+    limit: Limit = 20, cursor: Cursor = None, fields: Fields = None, include: Include = None
+) -> PageParams:
+    return PageParams(limit, cursor, fields, include)
+
+
+@dataclass(frozen=True)
 class ItemParams:
     """`fields` and `include` for one record."""
 
-    def __init__(self, fields: Fields = None, include: Include = None) -> None:
-        self.fields = fields
-        self.include = include
+    fields: str | None = None
+    include: str | None = None
 
 
-PageDep = Annotated[PageParams, Depends()]
-ItemDep = Annotated[ItemParams, Depends()]
+async def item_params(fields: Fields = None, include: Include = None) -> ItemParams:
+    return ItemParams(fields, include)
+
+
+PageDep = Annotated[PageParams, Depends(page_params)]
+ItemDep = Annotated[ItemParams, Depends(item_params)]
+Parent = Callable[[Connection], None]
 
 
 def json_response(content: Any, headers: dict[str, str] | None = None) -> Response:
@@ -139,11 +151,15 @@ def list_response(
     filters: Filters,
     sort: str,
     page: PageParams,
+    parent: Parent | None = None,
 ) -> Response:
-    """The list envelope for `listing` filtered by `filters`, one page of it."""
+    """The list envelope for `listing` filtered by `filters`, one page of it. `parent` checks,
+    in the same connection, that the record a sub-resource hangs from exists."""
     fields = parse_fields(kind, page.fields)
     include = parse_include(kind, page.include)
     with get_engine().connect() as conn:
+        if parent is not None:
+            parent(conn)
         result = fetch_page(
             conn,
             listing,
@@ -168,43 +184,47 @@ def page_response(request: Request, result: PageResult, data: list[Any]) -> Resp
 
 
 def item_response(kind: Kind, key: str, params: ItemParams) -> Response:
+    """One record by key (for countries: alpha-2 or alpha-3, any case)."""
     fields = parse_fields(kind, params.fields)
     include = parse_include(kind, params.include)
     with get_engine().connect() as conn:
-        return json_response(get_one(conn, kind, key, fields=fields, include=include))
+        found = resolve_country(conn, key) if kind.type == "country" else key
+        record = found and get_one(conn, kind, found, fields=fields, include=include)
+    if not record:
+        raise NotFound(f"No {kind.type} has the id {key!r}")
+    return json_response(record)
 
 
 def resolve_country(conn: Connection, code: str) -> str | None:
     """The alpha-2 code for an alpha-2 or alpha-3 `code` in any case, if the store has it."""
-    upper = code.upper()
-    stmt = select(COUNTRY.c.code).where(or_(COUNTRY.c.code == upper, COUNTRY.c.iso3 == upper))
-    return conn.execute(stmt).scalar_one_or_none()
+    if len(code) == 2:
+        return code.upper()  # alpha-2 is the key itself: no query needed
+    return conn.execute(ALPHA3, {"iso3": code.upper()}).scalar_one_or_none()
 
 
-def existing(kind: Kind, key: str) -> None:
-    """NotFound unless a `kind` record has this key (for sub-resources of a missing parent)."""
-    column = kind.table.c[kind.key]
-    with get_engine().connect() as conn:
-        if conn.execute(select(column).where(column == key)).first() is None:
+def country_code(conn: Connection, value: str) -> str:
+    """A country filter's value as the alpha-2 key (a code nobody uses matches nothing)."""
+    return resolve_country(conn, value) or value.upper()
+
+
+def exists_parent(kind: Kind, key: str) -> Parent:
+    """A `parent` check: NotFound unless a `kind` record has this key (alpha-2 or alpha-3 for
+    countries)."""
+
+    def check(conn: Connection) -> None:
+        column = kind.table.c[kind.key]
+        found = resolve_country(conn, key) if kind.type == "country" else key
+        if conn.execute(select(column).where(column == found)).first() is None:
             raise NotFound(f"No {kind.type} has the id {key!r}")
 
-
-def existing_country(code: str) -> str:
-    with get_engine().connect() as conn:
-        found = resolve_country(conn, code)
-    if found is None:
-        raise NotFound(f"No country has the code {code!r}")
-    return found
+    return check
 
 
 def country_filter(name: str, value: str | None) -> str | None:
-    """A country code filter: alpha-2 or alpha-3, any case; a code nobody uses matches nothing."""
-    if value is None:
-        return None
-    if not (2 <= len(value) <= 3 and value.isascii() and value.isalpha()):
+    """Check a country code filter's form (alpha-2 or alpha-3, any case); the query resolves it."""
+    if value is not None and not (2 <= len(value) <= 3 and value.isascii() and value.isalpha()):
         raise InvalidParameter(name, "must be an ISO 3166-1 alpha-2 or alpha-3 code")
-    with get_engine().connect() as conn:
-        return resolve_country(conn, value) or value.upper()
+    return value
 
 
 def date_filter(name: str, value: str | None) -> PartialDate | None:
@@ -220,8 +240,7 @@ def entity_condition(conn: Connection, type_col: Any, id_col: Any, value: str) -
     """Match a reference column pair against `value`: a country code (alpha-2 or alpha-3, any
     case) or the id of a person, organization or place."""
     if 2 <= len(value) <= 3 and value.isascii() and value.isalpha():
-        code = resolve_country(conn, value) or value.upper()
-        return (type_col == "country") & (id_col == code)
+        return (type_col == "country") & (id_col == country_code(conn, value))
     return (type_col != "country") & (id_col == value)
 
 
@@ -231,11 +250,11 @@ def named_listing(name: str, kind: Kind) -> Listing:
     table = kind.table
 
     def where(conn: Connection, f: Filters) -> list[Any]:
-        out = []
+        out: list[Any] = []
         if f.get("q"):
             out.append(table.c[kind.key].in_(matching_ids(conn, kind.type, f["q"])))
         if f.get("country"):
-            out.append(table.c.country == f["country"])
+            out.append(table.c.country == country_code(conn, f["country"]))
         if f.get("kind"):
             out.append(table.c.kind == f["kind"])
         return out

@@ -1,8 +1,6 @@
 """/v1/countries: the countries the articles mention, and what happened to or by them."""
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from app.api import aid as aid_api
@@ -14,7 +12,7 @@ from app.api.common import (
     ItemDep,
     PageDep,
     Q,
-    existing_country,
+    exists_parent,
     item_response,
     list_response,
     named_listing,
@@ -46,7 +44,7 @@ async def list_countries(
 )
 async def get_country(code: CountryCode, params: ItemDep) -> Response:
     """One country by ISO 3166-1 alpha-2 or alpha-3 code (any case), with its evidence."""
-    return item_response(KIND, existing_country(code), params)
+    return item_response(KIND, code, params)
 
 
 @router.get(
@@ -59,14 +57,22 @@ async def get_country(code: CountryCode, params: ItemDep) -> Response:
 async def list_country_events(
     request: Request,
     code: CountryCode,
-    filters: Annotated[events_api.EventFilters, Depends()],
+    filters: events_api.EventFilters,
     page: PageDep,
     sort: str = events_api.SORT,
 ) -> Response:
     """Events that concern this country (it, or one of its people, organizations or places,
     took part), with the same filters as `/v1/events`."""
-    scoped = filters.as_filters() | {"country": existing_country(code)}
-    return list_response(request, events_api.KIND, events_api.LISTING, scoped, sort, page)
+    scoped = filters | {"country": code}
+    return list_response(
+        request,
+        events_api.KIND,
+        events_api.LISTING,
+        scoped,
+        sort,
+        page,
+        parent=exists_parent(KIND, code),
+    )
 
 
 @router.get(
@@ -79,10 +85,18 @@ async def list_country_events(
 async def list_country_aid(
     request: Request,
     code: CountryCode,
-    filters: Annotated[aid_api.AidFilters, Depends()],
+    filters: aid_api.AidFilters,
     page: PageDep,
     sort: str = aid_api.SORT,
 ) -> Response:
     """Aid and money figures where this country is the donor or the recipient."""
-    scoped = filters.as_filters() | {"party": existing_country(code)}
-    return list_response(request, aid_api.KIND, aid_api.LISTING, scoped, sort, page)
+    scoped = filters | {"party": code}
+    return list_response(
+        request,
+        aid_api.KIND,
+        aid_api.LISTING,
+        scoped,
+        sort,
+        page,
+        parent=exists_parent(KIND, code),
+    )

@@ -14,10 +14,11 @@ from app.api.common import (
     PageDep,
     Q,
     Slug,
+    country_code,
     country_filter,
     date_filter,
     entity_condition,
-    existing,
+    exists_parent,
     item_response,
     list_response,
     sort_query,
@@ -38,9 +39,8 @@ def _where(conn: Any, f: Filters) -> list[Any]:
     # EXISTS, not IN: the planner can then walk the date-sort index and probe event_country per
     # event, so a page of a country's events costs the page, not the country's whole history.
     if f.get("country"):
-        out.append(
-            exists().where(COUNTRIES.c.event_id == TABLE.c.id, COUNTRIES.c.country == f["country"])
-        )
+        code = country_code(conn, f["country"])
+        out.append(exists().where(COUNTRIES.c.event_id == TABLE.c.id, COUNTRIES.c.country == code))
     if f.get("kind"):
         out.append(TABLE.c.kind == f["kind"])
     if f.get("participant"):
@@ -70,65 +70,61 @@ SORT = sort_query(LISTING)
 router = APIRouter(prefix="/v1/events", tags=["events"])
 
 
-class EventFilters:
+async def event_filters(
+    country: Annotated[
+        str | None,
+        Query(description="Alpha-2 or alpha-3 code: events concerning this country"),
+    ] = None,
+    kind: Annotated[EventKind | None, Query(description="Kind of event")] = None,
+    participant: Annotated[
+        str | None,
+        Query(
+            max_length=100,
+            description="Id of a person, organization or place, or a country code, that took part",
+            examples=["abdourahamane-tiani"],
+        ),
+    ] = None,
+    from_: Annotated[
+        str | None,
+        Query(
+            alias="from",
+            description="Events on or after this partial date (YYYY, YYYY-MM or YYYY-MM-DD); "
+            "an event known only to the month matches if its month overlaps the range",
+            examples=["2023-07"],
+        ),
+    ] = None,
+    to: Annotated[
+        str | None,
+        Query(description="Events on or before this partial date", examples=["2023"]),
+    ] = None,
+    q: Q = None,
+) -> dict[str, Any]:
     """The filters of /v1/events (and /v1/countries/{code}/events)."""
+    start, end = date_filter("from", from_), date_filter("to", to)
+    if start and end and start.start > end.end:
+        raise InvalidParameter("from", f"{from_} is after to={to}")
+    return {
+        "country": country_filter("country", country),
+        "kind": kind,
+        "participant": participant,
+        "from": start.start if start else None,
+        "to": end.end if end else None,
+        "q": q,
+    }
 
-    def __init__(
-        self,
-        country: Annotated[
-            str | None,
-            Query(description="Alpha-2 or alpha-3 code: events concerning this country"),
-        ] = None,
-        kind: Annotated[EventKind | None, Query(description="Kind of event")] = None,
-        participant: Annotated[
-            str | None,
-            Query(
-                max_length=100,
-                description="Id of a person, organization or place, or a country code, that "
-                "took part",
-                examples=["abdourahamane-tiani"],
-            ),
-        ] = None,
-        from_: Annotated[
-            str | None,
-            Query(
-                alias="from",
-                description="Events on or after this partial date (YYYY, YYYY-MM or YYYY-MM-DD); "
-                "an event known only to the month matches if its month overlaps the range",
-                examples=["2023-07"],
-            ),
-        ] = None,
-        to: Annotated[
-            str | None,
-            Query(description="Events on or before this partial date", examples=["2023"]),
-        ] = None,
-        q: Q = None,
-    ) -> None:
-        start, end = date_filter("from", from_), date_filter("to", to)
-        if start and end and start.start > end.end:
-            raise InvalidParameter("from", f"{from_} is after to={to}")
-        self.filters: dict[str, Any] = {
-            "country": country_filter("country", country),
-            "kind": kind,
-            "participant": participant,
-            "from": start.start if start else None,
-            "to": end.end if end else None,
-            "q": q,
-        }
 
-    def as_filters(self) -> dict[str, Any]:
-        return dict(self.filters)
+EventFilters = Annotated[dict[str, Any], Depends(event_filters)]
 
 
 @router.get("", response_model=Page[EventPublic], responses=LIST_RESPONSES, summary="List events")
 async def list_events(
     request: Request,
-    filters: Annotated[EventFilters, Depends()],
+    filters: EventFilters,
     page: PageDep,
     sort: str = SORT,
 ) -> Response:
     """Events, oldest first by default (undated events come last), filtered and paged."""
-    return list_response(request, KIND, LISTING, filters.as_filters(), sort, page)
+    return list_response(request, KIND, LISTING, filters, sort, page)
 
 
 @router.get("/{id}", response_model=EventPublic, responses=ITEM_RESPONSES, summary="Get an event")
@@ -151,5 +147,12 @@ async def list_event_quotes(
     sort: str = quotes_api.SORT,
 ) -> Response:
     """The direct quotations the article ties to this event."""
-    existing(KIND, id)
-    return list_response(request, quotes_api.KIND, quotes_api.LISTING, {"event": id}, sort, page)
+    return list_response(
+        request,
+        quotes_api.KIND,
+        quotes_api.LISTING,
+        {"event": id},
+        sort,
+        page,
+        parent=exists_parent(KIND, id),
+    )

@@ -1,8 +1,6 @@
 """/v1/people: the people the articles name, and what they said."""
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from app.api import quotes as quotes_api
@@ -13,7 +11,7 @@ from app.api.common import (
     PageDep,
     Q,
     Slug,
-    existing,
+    exists_parent,
     item_response,
     list_response,
     named_listing,
@@ -50,11 +48,18 @@ async def get_person(id: Slug, params: ItemDep) -> Response:
 async def list_person_quotes(
     request: Request,
     id: Slug,
-    filters: Annotated[quotes_api.QuoteFilters, Depends()],
+    filters: quotes_api.QuoteFilters,
     page: PageDep,
     sort: str = quotes_api.SORT,
 ) -> Response:
     """What this person said, verbatim, with the same filters as `/v1/quotes`."""
-    existing(KIND, id)
-    scoped = filters.filters | {"speaker": id}
-    return list_response(request, quotes_api.KIND, quotes_api.LISTING, scoped, sort, page)
+    scoped = filters | {"speaker": id}
+    return list_response(
+        request,
+        quotes_api.KIND,
+        quotes_api.LISTING,
+        scoped,
+        sort,
+        page,
+        parent=exists_parent(KIND, id),
+    )

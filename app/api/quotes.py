@@ -41,34 +41,36 @@ SORT = sort_query(LISTING)
 router = APIRouter(prefix="/v1/quotes", tags=["quotes"])
 
 
-class QuoteFilters:
-    def __init__(
-        self,
-        speaker: Annotated[
-            str | None,
-            Query(
-                max_length=100,
-                description="Id of the person or organization, or code of the country, quoted",
-                examples=["olayinka-ajala"],
-            ),
-        ] = None,
-        event: Annotated[
-            str | None, Query(max_length=100, description="Id of the event the quote is about")
-        ] = None,
-        q: Q = None,
-    ) -> None:
-        self.filters = {"speaker": speaker, "event": event, "q": q}
+async def quote_filters(
+    speaker: Annotated[
+        str | None,
+        Query(
+            max_length=100,
+            description="Id of the person or organization, or code of the country, quoted",
+            examples=["olayinka-ajala"],
+        ),
+    ] = None,
+    event: Annotated[
+        str | None, Query(max_length=100, description="Id of the event the quote is about")
+    ] = None,
+    q: Q = None,
+) -> dict[str, Any]:
+    """The filters of /v1/quotes (and /v1/people/{id}/quotes)."""
+    return {"speaker": speaker, "event": event, "q": q}
+
+
+QuoteFilters = Annotated[dict[str, Any], Depends(quote_filters)]
 
 
 @router.get("", response_model=Page[QuotePublic], responses=LIST_RESPONSES, summary="List quotes")
 async def list_quotes(
     request: Request,
-    filters: Annotated[QuoteFilters, Depends()],
+    filters: QuoteFilters,
     page: PageDep,
     sort: str = SORT,
 ) -> Response:
     """Direct quotations only: the words between the article's quotation marks."""
-    return list_response(request, KIND, LISTING, filters.filters, sort, page)
+    return list_response(request, KIND, LISTING, filters, sort, page)
 
 
 @router.get("/{id}", response_model=QuotePublic, responses=ITEM_RESPONSES, summary="Get a quote")
