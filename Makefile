@@ -29,3 +29,13 @@ $(STAMP): pyproject.toml
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache
+
+BENCH_EVENTS ?= 1000000
+BENCH_DB := bench/out/bench.db
+
+bench: $(STAMP)  ## the benchmark of bench/README: 1M events vs Datasette and FastAPI's ceiling
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	test -x bench/out/venv/bin/datasette || ($(PYTHON) -m venv bench/out/venv && bench/out/venv/bin/pip install -q "datasette==0.65.*")
+	test -f $(BENCH_DB) || $(BIN)/python -m bench.generate --events $(BENCH_EVENTS) --database-url sqlite:///$(BENCH_DB)
+	DATABASE_URL=sqlite:///$(BENCH_DB) $(BIN)/python -m app migrate
+	$(BIN)/python -m bench.run --database $(BENCH_DB) $(BENCH_ARGS)

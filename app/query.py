@@ -153,10 +153,13 @@ def page_statement(
     stmt = stmt.where(*where)
     if cursor is not None:
         after = _cursor_values(decode_cursor(cursor, listing.name, sort), exprs)
-        bound = tuple_(
-            *(bindparam(None, v, type_=e.type) for e, v in zip(exprs, after, strict=True))
-        )
-        stmt = stmt.where(tuple_(*exprs) < bound if descending else tuple_(*exprs) > bound)
+        values = [bindparam(None, v, type_=e.type) for e, v in zip(exprs, after, strict=True)]
+        if descending:
+            # The leading-key range lets the planner seek into the sort index (SQLite does not
+            # seek on a row-value comparison over an expression index); the row value is exact.
+            stmt = stmt.where(exprs[0] <= values[0], tuple_(*exprs) < tuple_(*values))
+        else:
+            stmt = stmt.where(exprs[0] >= values[0], tuple_(*exprs) > tuple_(*values))
     stmt = stmt.order_by(*(e.desc() if descending else e.asc() for e in exprs)).limit(limit + 1)
     return stmt, where, len(exprs)
 

@@ -1,6 +1,6 @@
 """FastAPI's own ceiling: a route that returns fixed JSON bytes (no database, no middleware).
 
-    uvicorn bench.ceiling:app
+uvicorn bench.ceiling:app
 """
 
 import orjson
@@ -19,9 +19,16 @@ BODY = orjson.dumps(
     }
 )
 
+DICT = orjson.loads(BODY)
 app = FastAPI()
 
 
 @app.get("/v1/countries/{code}")
 async def country(code: str) -> Response:
     return Response(BODY, media_type="application/json")
+
+
+@app.get("/v1/countries/{code}/dict")
+async def country_dict(code: str) -> dict[str, object]:
+    """The same JSON through FastAPI's usual path (a dict it validates and serialises)."""
+    return DICT
