@@ -188,6 +188,19 @@ EXAMPLES: dict[str, Any] = {
 EXAMPLES["ArticlePublic"] = {**EXAMPLES["ArticleSummary"], "text": "Russia's drive for closer..."}
 
 
+SPARSE_KEYS = {
+    "CountryPublic": "code",
+    "PersonPublic": "id",
+    "OrganizationPublic": "id",
+    "PlacePublic": "id",
+    "EventPublic": "id",
+    "QuotePublic": "id",
+    "AidPublic": "id",
+    "FigurePublic": "id",
+    "ArticleSummary": "id",
+}
+
+
 def _example_for(schema: dict[str, Any], components: dict[str, Any]) -> Any:
     ref = schema.get("$ref", "")
     name = ref.rsplit("/", 1)[-1]
@@ -212,6 +225,10 @@ def add_examples(app: FastAPI) -> None:
             tags=app.openapi_tags,
         )
         components = schema.get("components", {}).get("schemas", {})
+        # `fields=` can leave any field out but the key, so that is all a record guarantees.
+        for name, key in SPARSE_KEYS.items():
+            if name in components:
+                components[name]["required"] = [key]
         for name, example in EXAMPLES.items():
             if name in components:
                 components[name]["examples"] = [example]

@@ -174,7 +174,9 @@ def meta_router() -> Any:
             {"status": "ready", "data_version": version, "articles": articles_count}
         )
 
-    @router.get("/problems/{slug}", summary="Explain a problem type", include_in_schema=True)
+    @router.get(
+        "/problems/{slug}", summary="Explain a problem type", responses=errors_responses(404, 422)
+    )
     async def problem_type(
         slug: Annotated[str, PathParam(max_length=64, description="The problem type's name")],
     ) -> Response:

@@ -20,8 +20,10 @@ from sqlalchemy import (
     String,
     bindparam,
     column,
+    false,
     func,
     literal_column,
+    null,
     select,
     text,
     tuple_,
@@ -191,13 +193,10 @@ def _hashable(value: Any) -> Any:
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
-def search_terms(q: str, name: str = "q") -> list[str]:
-    """The words of a user's query. Operators and quotes are dropped, never interpreted, so
-    nothing a user types is FTS or SQL syntax."""
-    terms = [t.lower() for t in _WORD.findall(q)][:16]
-    if not terms:
-        raise InvalidParameter(name, "must contain at least one letter or digit")
-    return terms
+def search_terms(q: str) -> list[str]:
+    """The words of a user's query (at most 16). Operators and quotes are dropped, never
+    interpreted, so nothing a user types is FTS or SQL syntax; no words match nothing."""
+    return [t.lower() for t in _WORD.findall(q)][:16]
 
 
 def match_query(conn: Connection, terms: list[str]) -> str:
@@ -235,7 +234,10 @@ def search_source(conn: Connection, terms: list[str]) -> FromClause:
     return sql.bindparams(query=query).columns(*columns).subquery("hits")
 
 
-def matching_ids(conn: Connection, subject_type: str, q: str, name: str = "q") -> Select[Any]:
+def matching_ids(conn: Connection, subject_type: str, q: str) -> Select[Any]:
     """Ids of `subject_type` records whose names, aliases or text match `q` (for `?q=`)."""
-    hits = search_source(conn, search_terms(q, name))
+    terms = search_terms(q)
+    if not terms:
+        return select(null()).where(false())
+    hits = search_source(conn, terms)
     return select(hits.c.id).where(hits.c.type == subject_type)

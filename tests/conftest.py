@@ -16,6 +16,7 @@ from app.loader import default_paths, seed
 from app.migrate import upgrade
 
 ROOT = Path(__file__).resolve().parent.parent
+os.environ.setdefault("LOG_LEVEL", "WARNING")  # the access log of thousands of requests is noise
 SEED_DIR = ROOT / "seed"
 PG_ADMIN = os.environ.get("TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
 PG_BASE = PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
@@ -67,17 +68,27 @@ def fresh_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]
         drop_pg_database(name)
 
 
+def seeded_sqlite(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = f"sqlite:///{tmp_path_factory.mktemp('store') / 'store.db'}"
+    upgrade(url)
+    with db.write_engine(url) as engine:
+        seed(engine, default_paths(SEED_DIR))
+    return url
+
+
+@pytest.fixture(scope="session")
+def seeded_sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A seeded SQLite store for tests that need only one backend."""
+    return seeded_sqlite(tmp_path_factory)
+
+
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
 def seeded_url(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
     """One seeded store per backend, shared by every read test."""
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('store') / 'store.db'}"
-        upgrade(url)
-        with db.write_engine(url) as engine:
-            seed(engine, default_paths(SEED_DIR))
-        yield url
+        yield seeded_sqlite(tmp_path_factory)
         return
     require_postgres()
     name, url = create_pg_database()

@@ -9,16 +9,18 @@ from sqlalchemy import or_
 from app.api.common import (
     ITEM_RESPONSES,
     LIST_RESPONSES,
-    ItemDep,
-    PageDep,
+    ItemParams,
+    PageParams,
     Slug,
     country_code,
     country_filter,
+    country_query,
+    item_params,
     item_response,
     list_response,
+    page_params,
     sort_query,
 )
-from app.errors import InvalidParameter
 from app.models import AidKind, AidPublic, Page
 from app.query import DATE_KEY, Filters, Listing, SortKey
 from app.records import KINDS
@@ -56,13 +58,17 @@ LISTING = Listing(
 )
 SORT = sort_query(LISTING)
 router = APIRouter(prefix="/v1/aid", tags=["aid"])
+PAGE = page_params(KIND)
+ITEM = item_params(KIND)
 
 Amount = Annotated[int | None, Query(ge=0, le=MAX_AMOUNT, description="Whole currency units")]
 
 
 async def aid_filters(
-    donor: Annotated[str | None, Query(description="Donor country code")] = None,
-    recipient: Annotated[str | None, Query(description="Recipient country code")] = None,
+    donor: Annotated[str | None, country_query("Donor country: alpha-2 or alpha-3 code")] = None,
+    recipient: Annotated[
+        str | None, country_query("Recipient country: alpha-2 or alpha-3 code")
+    ] = None,
     kind: Annotated[AidKind | None, Query(description="Kind of figure")] = None,
     currency: Annotated[
         str | None, Query(pattern=r"^[A-Za-z]{3}$", description="ISO 4217 code, e.g. USD")
@@ -71,8 +77,7 @@ async def aid_filters(
     max_amount: Amount = None,
 ) -> dict[str, Any]:
     """The filters of /v1/aid (and /v1/countries/{code}/aid)."""
-    if min_amount is not None and max_amount is not None and min_amount > max_amount:
-        raise InvalidParameter("min_amount", "is greater than max_amount")
+    # min_amount > max_amount matches nothing; it is not an error.
     return {
         "donor": country_filter("donor", donor),
         "recipient": country_filter("recipient", recipient),
@@ -90,7 +95,7 @@ AidFilters = Annotated[dict[str, Any], Depends(aid_filters)]
 async def list_aid(
     request: Request,
     filters: AidFilters,
-    page: PageDep,
+    page: PageParams = PAGE,
     sort: str = SORT,
 ) -> Response:
     """Aid cuts, pledges and disbursements, largest first by default."""
@@ -100,6 +105,6 @@ async def list_aid(
 @router.get(
     "/{id}", response_model=AidPublic, responses=ITEM_RESPONSES, summary="Get an aid figure"
 )
-async def get_aid(id: Slug, params: ItemDep) -> Response:
+async def get_aid(id: Slug, params: ItemParams = ITEM) -> Response:
     """One aid figure: donor, recipient, amount with currency and qualifier, and evidence."""
     return item_response(KIND, id, params)

@@ -7,10 +7,11 @@ from sqlalchemy import select
 from app.api.common import (
     ITEM_RESPONSES,
     LIST_RESPONSES,
-    PageDep,
+    PageParams,
     Slug,
     json_response,
     list_response,
+    page_params,
     sort_query,
 )
 from app.db import get_engine
@@ -25,12 +26,13 @@ SUMMARIES = select(*select_columns(KIND)).subquery("article_summary")
 LISTING = Listing("articles", SUMMARIES, "id", {"title": [SortKey("title")], "id": []})
 SORT = sort_query(LISTING)
 router = APIRouter(prefix="/v1/articles", tags=["articles"])
+PAGE = page_params(KIND)
 
 
 @router.get(
     "", response_model=Page[ArticleSummary], responses=LIST_RESPONSES, summary="List articles"
 )
-async def list_articles(request: Request, page: PageDep, sort: str = SORT) -> Response:
+async def list_articles(request: Request, page: PageParams = PAGE, sort: str = SORT) -> Response:
     """The articles in the store, without their text (GET one to read it)."""
     return list_response(request, KIND, LISTING, {}, sort, page)
 

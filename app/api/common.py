@@ -1,6 +1,7 @@
 """What every router shares: parameters, the list and item responses, and lookups."""
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -39,8 +40,8 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return out
 
 
-LIST_RESPONSES = problem_responses(304, 422)
-ITEM_RESPONSES = problem_responses(304, 404, 422)
+LIST_RESPONSES = problem_responses(304, 422, 503)
+ITEM_RESPONSES = problem_responses(304, 404, 422, 503)
 
 Limit = Annotated[int, Query(ge=1, le=100, description="Records per page, 1 to 100")]
 Cursor = Annotated[
@@ -49,18 +50,6 @@ Cursor = Annotated[
         max_length=2000,
         description="`next_cursor` from the previous page; omit for the first page",
     ),
-]
-Fields = Annotated[
-    str | None,
-    Query(
-        max_length=1000,
-        description="Comma-separated fields to return (sparse response); the id always comes",
-        examples=["id,title,date"],
-    ),
-]
-Include = Annotated[
-    str | None,
-    Query(max_length=1000, description="Comma-separated relations to embed under `included`"),
 ]
 Q = Annotated[
     str | None,
@@ -75,7 +64,7 @@ Q = Annotated[
 CountryCode = Annotated[
     str,
     Path(
-        pattern=r"^[A-Za-z]{2,3}$",
+        pattern=r"^[A-Za-z]{2,3}$",  # COUNTRY_CODE
         description="ISO 3166-1 alpha-2 or alpha-3 code, any case",
         examples=["NE"],
     ),
@@ -110,12 +99,6 @@ class PageParams:
     include: str | None = None
 
 
-async def page_params(
-    limit: Limit = 20, cursor: Cursor = None, fields: Fields = None, include: Include = None
-) -> PageParams:
-    return PageParams(limit, cursor, fields, include)
-
-
 @dataclass(frozen=True)
 class ItemParams:
     """`fields` and `include` for one record."""
@@ -124,12 +107,71 @@ class ItemParams:
     include: str | None = None
 
 
-async def item_params(fields: Fields = None, include: Include = None) -> ItemParams:
-    return ItemParams(fields, include)
+def list_pattern(values: Iterable[str]) -> str:
+    """A regex for comma-separated values from an allow-list, so OpenAPI states what passes."""
+    one = "|".join(re.escape(v) for v in values)
+    return rf"^({one})(,({one}))*$"
 
 
-PageDep = Annotated[PageParams, Depends(page_params)]
-ItemDep = Annotated[ItemParams, Depends(item_params)]
+def fields_query(kind: Kind) -> Any:
+    return Query(
+        None,
+        max_length=1000,
+        pattern=list_pattern(kind.fields),
+        description="Comma-separated fields to return (a sparse response: leave out the ones "
+        f"you do not need); the `{kind.key}` always comes. One of: {', '.join(kind.fields)}",
+    )
+
+
+def include_query(kind: Kind) -> Any:
+    return Query(
+        None,
+        max_length=200,
+        pattern=list_pattern(kind.includes),
+        description="Comma-separated relations to embed, as full records, under `included`. "
+        f"One of: {', '.join(kind.includes)}",
+    )
+
+
+def page_params(kind: Kind) -> Any:
+    """`Depends(...)` for the paging, `fields` and `include` parameters of `kind`'s lists."""
+    if not kind.includes:
+
+        async def plain(
+            limit: Limit = 20, cursor: Cursor = None, fields: str | None = fields_query(kind)
+        ) -> PageParams:
+            return PageParams(limit, cursor, fields)
+
+        return Depends(plain)
+
+    async def with_include(
+        limit: Limit = 20,
+        cursor: Cursor = None,
+        fields: str | None = fields_query(kind),
+        include: str | None = include_query(kind),
+    ) -> PageParams:
+        return PageParams(limit, cursor, fields, include)
+
+    return Depends(with_include)
+
+
+def item_params(kind: Kind) -> Any:
+    """`Depends(...)` for the `fields` and `include` parameters of one `kind` record."""
+    if not kind.includes:
+
+        async def plain(fields: str | None = fields_query(kind)) -> ItemParams:
+            return ItemParams(fields)
+
+        return Depends(plain)
+
+    async def with_include(
+        fields: str | None = fields_query(kind), include: str | None = include_query(kind)
+    ) -> ItemParams:
+        return ItemParams(fields, include)
+
+    return Depends(with_include)
+
+
 Parent = Callable[[Connection], None]
 
 
@@ -262,6 +304,12 @@ def named_listing(name: str, kind: Kind) -> Listing:
     return Listing(name, table, kind.key, {"name": [SortKey("name")], kind.key: []}, where, "name")
 
 
-CountryQuery = Annotated[
-    str | None, Query(description="Alpha-2 or alpha-3 country code", examples=["NE"])
-]
+COUNTRY_CODE = r"^[A-Za-z]{2,3}$"
+PARTIAL_DATE = r"^[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$"
+
+
+def country_query(description: str) -> Any:
+    return Query(pattern=COUNTRY_CODE, description=description, examples=["NE"])
+
+
+CountryQuery = Annotated[str | None, country_query("Alpha-2 or alpha-3 country code, any case")]

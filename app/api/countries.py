@@ -9,13 +9,15 @@ from app.api.common import (
     ITEM_RESPONSES,
     LIST_RESPONSES,
     CountryCode,
-    ItemDep,
-    PageDep,
+    ItemParams,
+    PageParams,
     Q,
     exists_parent,
+    item_params,
     item_response,
     list_response,
     named_listing,
+    page_params,
     sort_query,
 )
 from app.models import AidPublic, CountryPublic, EventPublic, Page
@@ -27,13 +29,15 @@ KIND = KINDS["country"]
 LISTING = named_listing("countries", KIND)
 SORT = sort_query(LISTING)
 router = APIRouter(prefix="/v1/countries", tags=["countries"])
+PAGE = page_params(KIND)
+ITEM = item_params(KIND)
 
 
 @router.get(
     "", response_model=Page[CountryPublic], responses=LIST_RESPONSES, summary="List countries"
 )
 async def list_countries(
-    request: Request, page: PageDep, q: Q = None, sort: str = SORT
+    request: Request, page: PageParams = PAGE, q: Q = None, sort: str = SORT
 ) -> Response:
     """Countries the articles mention, with their names as the articles spell them."""
     return list_response(request, KIND, LISTING, {"q": q}, sort, page)
@@ -42,7 +46,7 @@ async def list_countries(
 @router.get(
     "/{code}", response_model=CountryPublic, responses=ITEM_RESPONSES, summary="Get a country"
 )
-async def get_country(code: CountryCode, params: ItemDep) -> Response:
+async def get_country(code: CountryCode, params: ItemParams = ITEM) -> Response:
     """One country by ISO 3166-1 alpha-2 or alpha-3 code (any case), with its evidence."""
     return item_response(KIND, code, params)
 
@@ -58,7 +62,7 @@ async def list_country_events(
     request: Request,
     code: CountryCode,
     filters: events_api.EventFilters,
-    page: PageDep,
+    page: PageParams = events_api.PAGE,
     sort: str = events_api.SORT,
 ) -> Response:
     """Events that concern this country (it, or one of its people, organizations or places,
@@ -86,7 +90,7 @@ async def list_country_aid(
     request: Request,
     code: CountryCode,
     filters: aid_api.AidFilters,
-    page: PageDep,
+    page: PageParams = aid_api.PAGE,
     sort: str = aid_api.SORT,
 ) -> Response:
     """Aid and money figures where this country is the donor or the recipient."""

@@ -10,20 +10,23 @@ from app.api import quotes as quotes_api
 from app.api.common import (
     ITEM_RESPONSES,
     LIST_RESPONSES,
-    ItemDep,
-    PageDep,
+    PARTIAL_DATE,
+    ItemParams,
+    PageParams,
     Q,
     Slug,
     country_code,
     country_filter,
+    country_query,
     date_filter,
     entity_condition,
     exists_parent,
+    item_params,
     item_response,
     list_response,
+    page_params,
     sort_query,
 )
-from app.errors import InvalidParameter
 from app.models import EventCountry, EventKind, EventParticipant, EventPublic, Page, QuotePublic
 from app.query import DATE_KEY, Filters, Listing, SortKey, matching_ids
 from app.records import KINDS
@@ -68,12 +71,14 @@ LISTING = Listing(
 )
 SORT = sort_query(LISTING)
 router = APIRouter(prefix="/v1/events", tags=["events"])
+PAGE = page_params(KIND)
+ITEM = item_params(KIND)
 
 
 async def event_filters(
     country: Annotated[
         str | None,
-        Query(description="Alpha-2 or alpha-3 code: events concerning this country"),
+        country_query("Alpha-2 or alpha-3 code: events concerning this country"),
     ] = None,
     kind: Annotated[EventKind | None, Query(description="Kind of event")] = None,
     participant: Annotated[
@@ -88,6 +93,7 @@ async def event_filters(
         str | None,
         Query(
             alias="from",
+            pattern=PARTIAL_DATE,
             description="Events on or after this partial date (YYYY, YYYY-MM or YYYY-MM-DD); "
             "an event known only to the month matches if its month overlaps the range",
             examples=["2023-07"],
@@ -95,14 +101,17 @@ async def event_filters(
     ] = None,
     to: Annotated[
         str | None,
-        Query(description="Events on or before this partial date", examples=["2023"]),
+        Query(
+            pattern=PARTIAL_DATE,
+            description="Events on or before this partial date",
+            examples=["2023"],
+        ),
     ] = None,
     q: Q = None,
 ) -> dict[str, Any]:
     """The filters of /v1/events (and /v1/countries/{code}/events)."""
+    # A range that ends before it starts matches nothing; it is not an error.
     start, end = date_filter("from", from_), date_filter("to", to)
-    if start and end and start.start > end.end:
-        raise InvalidParameter("from", f"{from_} is after to={to}")
     return {
         "country": country_filter("country", country),
         "kind": kind,
@@ -120,7 +129,7 @@ EventFilters = Annotated[dict[str, Any], Depends(event_filters)]
 async def list_events(
     request: Request,
     filters: EventFilters,
-    page: PageDep,
+    page: PageParams = PAGE,
     sort: str = SORT,
 ) -> Response:
     """Events, oldest first by default (undated events come last), filtered and paged."""
@@ -128,7 +137,7 @@ async def list_events(
 
 
 @router.get("/{id}", response_model=EventPublic, responses=ITEM_RESPONSES, summary="Get an event")
-async def get_event(id: Slug, params: ItemDep) -> Response:
+async def get_event(id: Slug, params: ItemParams = ITEM) -> Response:
     """One event with its participants, the countries it concerns, and its evidence."""
     return item_response(KIND, id, params)
 
@@ -143,7 +152,7 @@ async def get_event(id: Slug, params: ItemDep) -> Response:
 async def list_event_quotes(
     request: Request,
     id: Slug,
-    page: PageDep,
+    page: PageParams = quotes_api.PAGE,
     sort: str = quotes_api.SORT,
 ) -> Response:
     """The direct quotations the article ties to this event."""

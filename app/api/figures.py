@@ -8,11 +8,13 @@ from fastapi.responses import Response
 from app.api.common import (
     ITEM_RESPONSES,
     LIST_RESPONSES,
-    ItemDep,
-    PageDep,
+    ItemParams,
+    PageParams,
     Slug,
+    item_params,
     item_response,
     list_response,
+    page_params,
     sort_query,
 )
 from app.models import FigureKind, FigurePublic, Page
@@ -30,12 +32,14 @@ def _where(conn: Any, f: Filters) -> list[Any]:
 LISTING = Listing("figures", TABLE, "id", {"value": [SortKey("value")], "id": []}, _where, "id")
 SORT = sort_query(LISTING)
 router = APIRouter(prefix="/v1/figures", tags=["figures"])
+PAGE = page_params(KIND)
+ITEM = item_params(KIND)
 
 
 @router.get("", response_model=Page[FigurePublic], responses=LIST_RESPONSES, summary="List figures")
 async def list_figures(
     request: Request,
-    page: PageDep,
+    page: PageParams = PAGE,
     kind: Annotated[FigureKind | None, Query(description="Kind of figure")] = None,
     unit: Annotated[
         str | None, Query(max_length=32, description="Unit, e.g. `soldiers` or `USD`")
@@ -49,6 +53,6 @@ async def list_figures(
 
 
 @router.get("/{id}", response_model=FigurePublic, responses=ITEM_RESPONSES, summary="Get a figure")
-async def get_figure(id: Slug, params: ItemDep) -> Response:
+async def get_figure(id: Slug, params: ItemParams = ITEM) -> Response:
     """One figure with its value, unit, qualifier and evidence."""
     return item_response(KIND, id, params)

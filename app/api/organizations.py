@@ -9,14 +9,16 @@ from app.api.common import (
     ITEM_RESPONSES,
     LIST_RESPONSES,
     CountryQuery,
-    ItemDep,
-    PageDep,
+    ItemParams,
+    PageParams,
     Q,
     Slug,
     country_filter,
+    item_params,
     item_response,
     list_response,
     named_listing,
+    page_params,
     sort_query,
 )
 from app.models import OrganizationKind, OrganizationPublic, Page
@@ -26,6 +28,8 @@ KIND = KINDS["organization"]
 LISTING = named_listing("organizations", KIND)
 SORT = sort_query(LISTING)
 router = APIRouter(prefix="/v1/organizations", tags=["organizations"])
+PAGE = page_params(KIND)
+ITEM = item_params(KIND)
 
 
 @router.get(
@@ -36,7 +40,7 @@ router = APIRouter(prefix="/v1/organizations", tags=["organizations"])
 )
 async def list_organizations(
     request: Request,
-    page: PageDep,
+    page: PageParams = PAGE,
     q: Q = None,
     country: CountryQuery = None,
     kind: Annotated[OrganizationKind | None, Query(description="Kind of organization")] = None,
@@ -53,6 +57,6 @@ async def list_organizations(
     responses=ITEM_RESPONSES,
     summary="Get an organization",
 )
-async def get_organization(id: Slug, params: ItemDep) -> Response:
+async def get_organization(id: Slug, params: ItemParams = ITEM) -> Response:
     """One organization with its kind, country and evidence."""
     return item_response(KIND, id, params)

@@ -7,14 +7,16 @@ from app.api import quotes as quotes_api
 from app.api.common import (
     ITEM_RESPONSES,
     LIST_RESPONSES,
-    ItemDep,
-    PageDep,
+    ItemParams,
+    PageParams,
     Q,
     Slug,
     exists_parent,
+    item_params,
     item_response,
     list_response,
     named_listing,
+    page_params,
     sort_query,
 )
 from app.models import Page, PersonPublic, QuotePublic
@@ -24,16 +26,20 @@ KIND = KINDS["person"]
 LISTING = named_listing("people", KIND)
 SORT = sort_query(LISTING)
 router = APIRouter(prefix="/v1/people", tags=["people"])
+PAGE = page_params(KIND)
+ITEM = item_params(KIND)
 
 
 @router.get("", response_model=Page[PersonPublic], responses=LIST_RESPONSES, summary="List people")
-async def list_people(request: Request, page: PageDep, q: Q = None, sort: str = SORT) -> Response:
+async def list_people(
+    request: Request, page: PageParams = PAGE, q: Q = None, sort: str = SORT
+) -> Response:
     """People the articles name; `q` matches names and the articles' own spellings."""
     return list_response(request, KIND, LISTING, {"q": q}, sort, page)
 
 
 @router.get("/{id}", response_model=PersonPublic, responses=ITEM_RESPONSES, summary="Get a person")
-async def get_person(id: Slug, params: ItemDep) -> Response:
+async def get_person(id: Slug, params: ItemParams = ITEM) -> Response:
     """One person with their aliases, description and evidence."""
     return item_response(KIND, id, params)
 
@@ -49,7 +55,7 @@ async def list_person_quotes(
     request: Request,
     id: Slug,
     filters: quotes_api.QuoteFilters,
-    page: PageDep,
+    page: PageParams = quotes_api.PAGE,
     sort: str = quotes_api.SORT,
 ) -> Response:
     """What this person said, verbatim, with the same filters as `/v1/quotes`."""

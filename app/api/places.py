@@ -9,14 +9,16 @@ from app.api.common import (
     ITEM_RESPONSES,
     LIST_RESPONSES,
     CountryQuery,
-    ItemDep,
-    PageDep,
+    ItemParams,
+    PageParams,
     Q,
     Slug,
     country_filter,
+    item_params,
     item_response,
     list_response,
     named_listing,
+    page_params,
     sort_query,
 )
 from app.models import Page, PlaceKind, PlacePublic
@@ -26,6 +28,8 @@ KIND = KINDS["place"]
 LISTING = named_listing("places", KIND)
 SORT = sort_query(LISTING)
 router = APIRouter(prefix="/v1/places", tags=["places"])
+PAGE = page_params(KIND)
+ITEM = item_params(KIND)
 
 
 @router.get(
@@ -36,7 +40,7 @@ router = APIRouter(prefix="/v1/places", tags=["places"])
 )
 async def list_places(
     request: Request,
-    page: PageDep,
+    page: PageParams = PAGE,
     q: Q = None,
     country: CountryQuery = None,
     kind: Annotated[PlaceKind | None, Query(description="Kind of place")] = None,
@@ -53,6 +57,6 @@ async def list_places(
     responses=ITEM_RESPONSES,
     summary="Get a place",
 )
-async def get_place(id: Slug, params: ItemDep) -> Response:
+async def get_place(id: Slug, params: ItemParams = ITEM) -> Response:
     """One place with its kind, country, coordinates and evidence."""
     return item_response(KIND, id, params)

@@ -8,13 +8,15 @@ from fastapi.responses import Response
 from app.api.common import (
     ITEM_RESPONSES,
     LIST_RESPONSES,
-    ItemDep,
-    PageDep,
+    ItemParams,
+    PageParams,
     Q,
     Slug,
     entity_condition,
+    item_params,
     item_response,
     list_response,
+    page_params,
     sort_query,
 )
 from app.models import Page, QuotePublic
@@ -39,6 +41,8 @@ def _where(conn: Any, f: Filters) -> list[Any]:
 LISTING = Listing("quotes", TABLE, "id", {"id": [], "text": [SortKey("text")]}, _where, "id")
 SORT = sort_query(LISTING)
 router = APIRouter(prefix="/v1/quotes", tags=["quotes"])
+PAGE = page_params(KIND)
+ITEM = item_params(KIND)
 
 
 async def quote_filters(
@@ -66,7 +70,7 @@ QuoteFilters = Annotated[dict[str, Any], Depends(quote_filters)]
 async def list_quotes(
     request: Request,
     filters: QuoteFilters,
-    page: PageDep,
+    page: PageParams = PAGE,
     sort: str = SORT,
 ) -> Response:
     """Direct quotations only: the words between the article's quotation marks."""
@@ -74,6 +78,6 @@ async def list_quotes(
 
 
 @router.get("/{id}", response_model=QuotePublic, responses=ITEM_RESPONSES, summary="Get a quote")
-async def get_quote(id: Slug, params: ItemDep) -> Response:
+async def get_quote(id: Slug, params: ItemParams = ITEM) -> Response:
     """One quotation with its speaker, the event it is about, and where it stands in the text."""
     return item_response(KIND, id, params)

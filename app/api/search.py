@@ -8,7 +8,7 @@ from fastapi.responses import Response
 from app.api.common import LIST_RESPONSES, Cursor, Limit, page_response, version_of
 from app.db import get_engine
 from app.models import Page, SearchHit
-from app.query import Listing, SortKey, fetch_page, search_source, search_terms
+from app.query import Listing, PageResult, SortKey, fetch_page, search_source, search_terms
 
 router = APIRouter(prefix="/v1/search", tags=["search"])
 
@@ -32,6 +32,8 @@ async def search(
     """Full-text search over countries, people, organizations, places, events, quotes, aid and
     figures, best match first, with the matching words marked in a snippet."""
     terms = search_terms(q)
+    if not terms:  # nothing to look for (only punctuation or operators): nothing found
+        return page_response(request, PageResult([], None, 0), [])
     with get_engine().connect() as conn:
         hits = search_source(conn, terms)
         listing = Listing("search", hits, "doc_id", {"rank": [SortKey("rank")]})
