@@ -153,7 +153,7 @@ def page_statement(
     where = listing.where(conn, filters)
     stmt: Select[Any] = select(listing.source, *(e.label(f"_k{i}") for i, e in enumerate(exprs)))
     stmt = stmt.where(*where)
-    if cursor is not None:
+    if cursor:  # an empty cursor is no cursor: the first page
         after = _cursor_values(decode_cursor(cursor, listing.name, sort), exprs)
         values = [bindparam(None, v, type_=e.type) for e, v in zip(exprs, after, strict=True)]
         if descending:
