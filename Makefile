@@ -27,6 +27,13 @@ $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-*
 	touch $@
 
+fuzz: $(STAMP)  ## schemathesis with 2,000 cases per operation (CI runs 120)
+	FUZZ_EXAMPLES=2000 $(BIN)/python -m pytest tests/test_fuzz.py -q
+
+soak: $(STAMP)  ## 60 s at 200 connections over the main endpoints, on loopback
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	$(BIN)/python -m bench.soak --seconds $(SOAK_SECONDS) --connections 200
+
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache
 

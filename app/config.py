@@ -40,6 +40,10 @@ class Settings(BaseSettings):
     data_version_ttl: float = Field(
         1.0, ge=0, description="Seconds a worker trusts the data version it last read"
     )
+    rate_limit_per_minute: int = Field(
+        0, ge=0, description="Requests a minute per client IP and worker; 0 turns it off"
+    )
+    rate_limit_burst: int = Field(60, ge=1, description="Requests a client may burst")
     cursor_secret: str = Field(
         "change-me", description="Key that signs pagination cursors; same on every worker/host"
     )

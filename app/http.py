@@ -272,3 +272,76 @@ def _not_modified(etag: str, cache_control: str) -> dict[str, Any]:
         "status": 304,
         "headers": [(b"etag", etag.encode()), (b"cache-control", cache_control.encode())],
     }
+
+
+class RateLimitMiddleware:
+    """Optional per-client-IP rate limit (a token bucket per process: `per_minute` requests a
+    minute, bursts up to `burst`). Answers 429 with Retry-After when a client is over it, and
+    RateLimit-* headers on every limited response. Health checks are never limited."""
+
+    def __init__(self, app: ASGIApp, *, per_minute: int, burst: int, max_clients: int = 10_000):
+        self.app = app
+        self.rate = per_minute / 60.0
+        self.burst = float(max(burst, 1))
+        self.limit = str(per_minute).encode()
+        self.max_clients = max_clients
+        self.buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
+
+    def take(self, client: str) -> tuple[bool, float, float]:
+        """(allowed, tokens left, seconds until one more token)."""
+        now = time.monotonic()
+        tokens, stamp = self.buckets.pop(client, (self.burst, now))
+        tokens = min(self.burst, tokens + (now - stamp) * self.rate)
+        allowed = tokens >= 1
+        if allowed:
+            tokens -= 1
+        self.buckets[client] = (tokens, now)
+        if len(self.buckets) > self.max_clients:
+            self.buckets.popitem(last=False)
+        return allowed, tokens, max(0.0, (1 - tokens) / self.rate)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] in ("/healthz", "/readyz"):
+            await self.app(scope, receive, send)
+            return
+        client = (scope.get("client") or ("unknown", 0))[0]
+        allowed, left, wait = self.take(client)
+        reset = str(int(wait) + 1).encode()
+        limit_headers = [
+            (b"ratelimit-limit", self.limit),
+            (b"ratelimit-remaining", str(int(left)).encode()),
+            (b"ratelimit-reset", reset),
+        ]
+        if not allowed:
+            body = orjson.dumps(
+                {
+                    "type": "/problems/too-many-requests",
+                    "title": "Too Many Requests",
+                    "status": 429,
+                    "detail": f"Over {self.limit.decode()} requests a minute; "
+                    f"retry in {reset.decode()} s",
+                    "instance": scope["path"],
+                }
+            )
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 429,
+                    "headers": [
+                        (b"content-type", b"application/problem+json"),
+                        (b"content-length", str(len(body)).encode()),
+                        (b"retry-after", reset),
+                        *limit_headers,
+                    ],
+                }
+            )
+            await send({"type": "http.response.body", "body": body})
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", [])
+                message["headers"] = [*message["headers"], *limit_headers]
+            await send(message)
+
+        await self.app(scope, receive, with_headers)

@@ -29,7 +29,7 @@ from app.api.common import json_response
 from app.config import SCHEMA_REVISION, Settings, get_settings
 from app.db import data_version, get_engine
 from app.examples import add_examples
-from app.http import HttpMiddleware
+from app.http import HttpMiddleware, RateLimitMiddleware
 
 DOCS_ASSETS = Path(fastapi_offline.__file__).parent / "static"
 
@@ -103,6 +103,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         response_cache_bytes=settings.response_cache_bytes,
         version_ttl=settings.data_version_ttl,
     )
+    if settings.rate_limit_per_minute:
+        app.add_middleware(
+            RateLimitMiddleware,
+            per_minute=settings.rate_limit_per_minute,
+            burst=settings.rate_limit_burst,
+        )
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,

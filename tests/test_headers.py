@@ -1,0 +1,55 @@
+"""Security headers, CORS variance and the optional rate limit."""
+
+import pytest
+
+from tests.conftest import app_client
+
+
+def test_security_headers_on_api_and_docs(seeded_sqlite_url: str) -> None:
+    with app_client(seeded_sqlite_url) as client:
+        api = client.get("/v1/countries/NE")
+        docs = client.get("/docs")
+    for response in (api, docs):
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+    assert api.headers["content-security-policy"].startswith("default-src 'none'")
+    # The docs page runs its own (inline) bootstrap script and the bundled assets, nothing else.
+    assert "script-src 'self' 'unsafe-inline'" in docs.headers["content-security-policy"]
+    assert "http" not in docs.headers["content-security-policy"]
+
+
+def test_cors_with_an_allow_list_varies_on_origin(
+    seeded_sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CORS_ORIGINS", '["https://news.example"]')
+    with app_client(seeded_sqlite_url) as client:
+        allowed = client.get("/v1/countries/NE", headers={"Origin": "https://news.example"})
+        other = client.get("/v1/countries/NE", headers={"Origin": "https://evil.example"})
+    assert allowed.headers["access-control-allow-origin"] == "https://news.example"
+    assert "origin" in allowed.headers["vary"].lower()
+    assert "access-control-allow-origin" not in other.headers
+
+
+def test_rate_limit_is_off_by_default(seeded_sqlite_url: str) -> None:
+    with app_client(seeded_sqlite_url) as client:
+        responses = [client.get("/v1/countries/NE") for _ in range(80)]
+    assert {r.status_code for r in responses} == {200}
+    assert "ratelimit-limit" not in responses[0].headers
+
+
+def test_rate_limit_answers_429_with_retry_after(
+    seeded_sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RATE_LIMIT_PER_MINUTE", "60")
+    monkeypatch.setenv("RATE_LIMIT_BURST", "5")
+    with app_client(seeded_sqlite_url) as client:
+        responses = [client.get("/v1/countries/NE") for _ in range(7)]
+        health = client.get("/healthz")
+    assert [r.status_code for r in responses[:5]] == [200] * 5
+    limited = responses[-1]
+    assert limited.status_code == 429
+    assert limited.headers["content-type"] == "application/problem+json"
+    assert int(limited.headers["retry-after"]) >= 1
+    assert responses[0].headers["ratelimit-limit"] == "60"
+    assert responses[0].headers["ratelimit-remaining"] == "4"
+    assert health.status_code == 200
