@@ -30,6 +30,9 @@ def make_engine(url: str, *, readonly: bool = False, time_limit_ms: int = 0) -> 
         options.append("-c default_transaction_read_only=on")
     return create_engine(
         url,
+        # A request runs several statements; REPEATABLE READ gives them one snapshot, so a
+        # seed committing meanwhile is seen entirely or not at all (SQLite: WAL transactions).
+        isolation_level="REPEATABLE READ" if readonly else "READ COMMITTED",
         pool_size=settings.pool_size,
         max_overflow=settings.max_overflow,
         pool_timeout=settings.pool_timeout,
