@@ -28,8 +28,8 @@ from app.api import (
 from app.api.common import json_response
 from app.config import SCHEMA_REVISION, Settings, get_settings
 from app.db import data_version, get_engine
-from app.examples import add_examples
 from app.http import HttpMiddleware, RateLimitMiddleware
+from app.openapi import customize_openapi
 
 DOCS_ASSETS = Path(fastapi_offline.__file__).parent / "static"
 
@@ -90,7 +90,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(meta_router())
     app.mount("/static/docs", StaticFiles(directory=DOCS_ASSETS), name="docs-assets")
     add_docs(app)
-    add_examples(app)
+    customize_openapi(app)
 
     def current_version() -> str | None:
         with get_engine().connect() as conn:

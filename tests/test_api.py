@@ -524,7 +524,7 @@ EXAMPLE_URLS = {
 
 @pytest.mark.parametrize("shape", sorted(EXAMPLE_URLS))
 def test_openapi_examples_are_what_the_api_serves(client: TestClient, shape: str) -> None:
-    from app.examples import EXAMPLES
+    from app.openapi import EXAMPLES
 
     example = EXAMPLES[shape]
     served = client.get(EXAMPLE_URLS[shape].format(**example)).json()

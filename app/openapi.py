@@ -1,8 +1,9 @@
-"""Example responses for the OpenAPI document: real records of the seeded article (first
-evidence span only). tests/test_api.py checks they still match what the API serves.
+"""The OpenAPI document, finished: examples and what a sparse record guarantees.
 
-Each public shape gets one example; every operation's 200 response then shows its shape's
-example (wrapped in the list envelope for lists), so Swagger UI and ReDoc show real data.
+Examples are real records of the seeded article (first evidence span only); tests/test_api.py
+checks they still match what the API serves. Each public shape gets one, and every operation's
+200 response shows its shape's example (wrapped in the list envelope for lists), so Swagger UI
+and ReDoc show real data.
 """
 
 from typing import Any
@@ -213,7 +214,9 @@ def _example_for(schema: dict[str, Any], components: dict[str, Any]) -> Any:
     return None
 
 
-def add_examples(app: FastAPI) -> None:
+def customize_openapi(app: FastAPI) -> None:
+    """Examples on every 200, and only the key required where `fields=` can drop the rest."""
+
     def openapi() -> dict[str, Any]:
         if app.openapi_schema:
             return app.openapi_schema
