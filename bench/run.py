@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bench.proc import memory_mib
+
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 
@@ -77,16 +79,7 @@ class Server:
     def rss_mib(self) -> tuple[float, float]:
         """(current, peak) resident memory of the server and its children, MiB."""
         assert self.process is not None
-        pids = [self.process.pid, *children(self.process.pid)]
-        now = peak = 0.0
-        for pid in pids:
-            try:
-                status = Path(f"/proc/{pid}/status").read_text()
-            except OSError:
-                continue
-            now += int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) / 1024  # type: ignore[union-attr]
-            peak += int(re.search(r"VmHWM:\s+(\d+)", status).group(1)) / 1024  # type: ignore[union-attr]
-        return now, peak
+        return memory_mib(self.process.pid)
 
     def stop(self) -> None:
         if self.process is not None:
@@ -96,19 +89,6 @@ class Server:
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
             self.process = None
-
-
-def children(pid: int) -> list[int]:
-    out = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid:
-            child = int(stat.parent.name)
-            out += [child, *children(child)]
-    return out
 
 
 def wrk(url: str, seconds: int, connections: int = 50) -> dict[str, float]:
@@ -205,6 +185,21 @@ def api_server(
     return Server(name, command, env, cores="0" if workers == 1 else "0,1")
 
 
+def ceiling_server(name: str) -> Server:
+    command = [
+        PYTHON,
+        "-m",
+        "uvicorn",
+        "bench.ceiling:app",
+        "--port",
+        "{port}",
+        "--no-access-log",
+        "--log-level",
+        "warning",
+    ]
+    return Server(name, command)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -249,34 +244,8 @@ def main(argv: list[str] | None = None) -> int:
                 "3",
             ],
         ),
-        "fastapi ceiling": Server(
-            "ceiling",
-            [
-                PYTHON,
-                "-m",
-                "uvicorn",
-                "bench.ceiling:app",
-                "--port",
-                "{port}",
-                "--no-access-log",
-                "--log-level",
-                "warning",
-            ],
-        ),
-        "fastapi ceiling, dict": Server(
-            "ceiling-dict",
-            [
-                PYTHON,
-                "-m",
-                "uvicorn",
-                "bench.ceiling:app",
-                "--port",
-                "{port}",
-                "--no-access-log",
-                "--log-level",
-                "warning",
-            ],
-        ),
+        "fastapi ceiling": ceiling_server("ceiling"),
+        "fastapi ceiling, dict": ceiling_server("ceiling-dict"),
         "api, 2 workers": api_server("api-2w", database, cache=True, workers=2),
         "api, 2 workers, no cache": api_server("api-2w-nc", database, cache=False, workers=2),
     }

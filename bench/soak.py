@@ -22,6 +22,8 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.proc import memory_mib
+
 ROOT = Path(__file__).resolve().parent.parent
 
 PATHS = [
@@ -91,30 +93,6 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _rss_mib(pid: int) -> float:
-    total = 0.0
-    for candidate in [pid, *_descendants(pid)]:
-        try:
-            status = Path(f"/proc/{candidate}/status").read_text()
-        except OSError:
-            continue
-        match = re.search(r"VmRSS:\s+(\d+)", status)
-        total += int(match.group(1)) / 1024 if match else 0
-    return total
-
-
-def _descendants(pid: int) -> list[int]:
-    out = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
-        except (OSError, IndexError, ValueError):
-            continue
-        if parent == pid:
-            out += [int(stat.parent.name), *_descendants(int(stat.parent.name))]
-    return out
-
-
 def soak(seconds: int, connections: int, workers: int) -> SoakResult:
     if shutil.which("wrk") is None:
         raise RuntimeError("wrk is not installed (apt-get install wrk)")
@@ -165,7 +143,7 @@ def soak(seconds: int, connections: int, workers: int) -> SoakResult:
             samples: list[float] = []
             started = time.monotonic()
             while load.poll() is None:
-                samples.append(_rss_mib(server.pid))
+                samples.append(memory_mib(server.pid)[0])
                 time.sleep(1)
                 if time.monotonic() - started > seconds + 60:
                     load.kill()

@@ -15,6 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from bench.proc import descendants
 from tests.conftest import ROOT
 
 README = (ROOT / "README.md").read_text()
@@ -139,18 +140,6 @@ def test_fresh_clone_runs_with_the_readme_command(tmp_path: Path) -> None:
     finally:
         # Signal the server itself (make's child), as a process manager would; make then exits
         # with the server's status, which must be a clean 0.
-        for child in children_of(process.pid):
+        for child in descendants(process.pid)[:1]:
             os.kill(child, signal.SIGTERM)
         assert process.wait(timeout=60) == 0
-
-
-def children_of(pid: int) -> list[int]:
-    out = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid:
-            out.append(int(stat.parent.name))
-    return out

@@ -113,23 +113,27 @@ def list_pattern(values: Iterable[str]) -> str:
     return rf"^({one})(,({one}))*$"
 
 
-def fields_query(kind: Kind) -> Any:
+def list_query(values: Iterable[str], description: str) -> Any:
+    """A comma-separated allow-list parameter (`fields`, `include`)."""
     return Query(
         None,
         max_length=1000,
-        pattern=list_pattern(kind.fields),
-        description="Comma-separated fields to return (a sparse response: leave out the ones "
-        f"you do not need); the `{kind.key}` always comes. One of: {', '.join(kind.fields)}",
+        pattern=list_pattern(values),
+        description=f"{description} One of: {', '.join(values)}",
+    )
+
+
+def fields_query(kind: Kind) -> Any:
+    return list_query(
+        kind.fields,
+        "Comma-separated fields to return (a sparse response: leave out the ones you do not "
+        f"need); the `{kind.key}` always comes.",
     )
 
 
 def include_query(kind: Kind) -> Any:
-    return Query(
-        None,
-        max_length=200,
-        pattern=list_pattern(kind.includes),
-        description="Comma-separated relations to embed, as full records, under `included`. "
-        f"One of: {', '.join(kind.includes)}",
+    return list_query(
+        kind.includes, "Comma-separated relations to embed, as full records, under `included`."
     )
 
 

@@ -1,0 +1,34 @@
+"""Processes by /proc: a server's descendants and their memory (Linux)."""
+
+import re
+from pathlib import Path
+
+
+def descendants(pid: int) -> list[int]:
+    """Every process below `pid` (children, their children, ...)."""
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        if parent == pid:
+            child = int(stat.parent.name)
+            out += [child, *descendants(child)]
+    return out
+
+
+def memory_mib(pid: int) -> tuple[float, float]:
+    """(resident, peak resident) memory of `pid` and its descendants, MiB."""
+    now = peak = 0.0
+    for candidate in [pid, *descendants(pid)]:
+        try:
+            status = Path(f"/proc/{candidate}/status").read_text()
+        except OSError:
+            continue
+        for name, value in re.findall(r"^(VmRSS|VmHWM):\s+(\d+)", status, re.M):
+            if name == "VmRSS":
+                now += int(value) / 1024
+            else:
+                peak += int(value) / 1024
+    return now, peak
