@@ -14,8 +14,8 @@ test: $(STAMP) lint  ## lint, type-check, then the whole test suite (SQLite and 
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check app tests migrations
-	$(BIN)/ruff format --check app tests migrations
+	$(BIN)/ruff check app tests migrations bench
+	$(BIN)/ruff format --check app tests migrations bench
 	$(BIN)/mypy app
 
 install: $(STAMP)
