@@ -57,7 +57,10 @@ from app.models import (
 
 FORMAT_VERSION = 1
 ENRICHMENT = "public-knowledge enrichment, not article evidence"
-QUOTE_MARKS = "\"'\u201c\u201d\u201e\u00ab\u00bb\u2018\u2019"
+# Double quotation marks only: single marks double as apostrophes ("Russia's"), so they cannot
+# be paired. A straight mark looks the same opening and closing, so marks pair in order of
+# appearance (1st with 2nd, 3rd with 4th, ...); balanced curly or angle marks pair the same way.
+QUOTE_MARKS = '"\u201c\u201d\u201e\u00ab\u00bb'
 
 Slug = Annotated[
     str,
@@ -395,11 +398,13 @@ def check_source(source: Source) -> None:
         roles = [(p.type, p.id, p.role) for p in event.participants]
         if len(roles) != len(set(roles)):
             source.problem(f"events[{index}] {event.id!r}", "a participant is listed twice")
+    pairs = quotation_pairs(article_text)
+    quoted: dict[tuple[int, int], str] = {}
     for index, quote in enumerate(annotation.quotes):
         where = f"quotes[{index}] {quote.id!r}"
         must_exist(f"{where}.speaker", quote.speaker.type, quote.speaker.id)
         must_be_event(f"{where}.event", quote.event)
-        _check_quote(source, where, quote, article_text)
+        _check_quote(source, where, quote, article_text, pairs, quoted)
     for index, aid in enumerate(annotation.aid):
         where = f"aid[{index}] {aid.id!r}"
         must_exist(f"{where}.donor", EntityType.country, aid.donor)
@@ -427,16 +432,74 @@ def _check_spans(source: Source, where: str, spans: Iterable[SpanIn], article_te
         seen.add((span.start, span.end))
 
 
-def _check_quote(source: Source, where: str, quote: QuoteIn, article_text: str) -> None:
-    """A quote is the words inside a pair of quotation marks, exactly as the first span has them."""
-    span = quote.evidence[0]
-    if quote.text != span.text:
-        source.problem(where, "text must equal the text of its first evidence span")
+def quotation_pairs(article_text: str) -> list[tuple[int, int]] | None:
+    """Offsets of each pair's opening and closing quotation marks, or None if the marks do not
+    pair up (an odd number): then no quotation can be told from narration."""
+    marks = [index for index, char in enumerate(article_text) if char in QUOTE_MARKS]
+    if len(marks) % 2:
+        return None
+    return list(zip(marks[::2], marks[1::2], strict=True))
+
+
+def quotation_words(article_text: str, opening: int, closing: int) -> tuple[int, int]:
+    """The span of the words between two paired marks, edge whitespace trimmed."""
+    inner = article_text[opening + 1 : closing]
+    start = opening + 1 + len(inner) - len(inner.lstrip())
+    return start, max(start, closing - (len(inner) - len(inner.rstrip())))
+
+
+def _check_quote(
+    source: Source,
+    where: str,
+    quote: QuoteIn,
+    article_text: str,
+    pairs: list[tuple[int, int]] | None,
+    quoted: dict[tuple[int, int], str],
+) -> None:
+    """Every span of a quote is exactly the words inside one pair of quotation marks (edge
+    whitespace trimmed), and the quote's text is those words; no pair is quoted twice."""
+    if pairs is None:
+        marks = sum(article_text.count(mark) for mark in QUOTE_MARKS)
+        source.problem(
+            where,
+            f"the article has an odd number ({marks}) of quotation marks, so they cannot be "
+            "paired and no quote can be checked against them",
+        )
         return
-    before = article_text[: span.start].rstrip()
-    after = article_text[span.end :].lstrip()
-    if not (before and before[-1] in QUOTE_MARKS and after and after[0] in QUOTE_MARKS):
-        source.problem(where, "the first evidence span must sit between quotation marks")
+    for index, span in enumerate(quote.evidence):
+        here = f"{where}.evidence[{index}]"
+        if span.text != quote.text:
+            source.problem(here, f"text {span.text!r} differs from the quote's text {quote.text!r}")
+            continue
+        crossed = [m for pair in pairs for m in pair if span.start <= m < span.end]
+        if crossed:
+            source.problem(
+                here,
+                f"{span.start}:{span.end} contains the quotation mark at {crossed[0]}: "
+                "a quote is the words inside one pair of quotation marks",
+            )
+            continue
+        inside = [(o, c) for o, c in pairs if o < span.start and span.end <= c]
+        if not inside:
+            source.problem(
+                here,
+                f"{span.start}:{span.end} is not between a pair of quotation marks "
+                "(marks pair in order: 1st with 2nd, 3rd with 4th, ...), so it is narration",
+            )
+            continue
+        opening, closing = inside[0]
+        words = quotation_words(article_text, opening, closing)
+        if (span.start, span.end) != words:
+            source.problem(
+                here,
+                f"{span.start}:{span.end} is not the whole quotation between the quotation "
+                f"marks at {opening} and {closing}: that is {words[0]}:{words[1]} "
+                f"(edge whitespace trimmed) = {article_text[words[0] : words[1]]!r}",
+            )
+            continue
+        other = quoted.setdefault(words, quote.id)
+        if other != quote.id:
+            source.problem(here, f"the quotation at {words[0]}:{words[1]} is already {other!r}")
 
 
 def check_together(sources: Sequence[Source]) -> list[str]:

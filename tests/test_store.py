@@ -17,7 +17,14 @@ from sqlalchemy import text
 
 from app.config import SCHEMA_REVISION
 from app.db import write_engine
-from app.loader import SeedError, default_paths, seed, store_counts
+from app.loader import (
+    SeedError,
+    default_paths,
+    quotation_pairs,
+    quotation_words,
+    seed,
+    store_counts,
+)
 from app.migrate import head_revision, include_name
 from app.models import metadata
 from tests.conftest import ROOT, SEED_DIR
@@ -25,6 +32,9 @@ from tests.conftest import ROOT, SEED_DIR
 ARTICLE_SHA256 = "a06513f7868918e54a6ca56f1c43273b0c0d5dd8ea5d44d77bd8c91e54d5ba0a"
 ARTICLE = "niger-russia-military-ties"
 BOTH = pytest.mark.parametrize("fresh_store", ["sqlite", "postgresql"], indirect=True)
+
+
+ARTICLE_TEXT = (SEED_DIR / f"{ARTICLE}.txt").read_text(encoding="utf-8")
 
 
 def annotation() -> dict[str, Any]:
@@ -162,8 +172,8 @@ def test_dates_keep_their_precision(fresh_store: str) -> None:
     assert january.date is None and january.date_text == "in January"
 
 
-def _mutations() -> list[tuple[str, Any, str]]:
-    """(name, how to break the annotation, what the refusal must mention)."""
+def _mutations() -> list[tuple[str, Any, str, str]]:
+    """(name, how to break the annotation, what the refusal must mention, the record it names)."""
 
     def wrong_offset(d: dict[str, Any]) -> None:
         d["events"][0]["evidence"][0]["start"] += 1
@@ -195,28 +205,101 @@ def _mutations() -> list[tuple[str, Any, str]]:
         d["quotes"][0]["text"] = span["text"] = span["text"][1:]
         span["start"] += 1
 
+    def set_quote(d: dict[str, Any], index: int, start: int, end: int, span: int = 0) -> None:
+        """Point quote `index`'s span `span` at article[start:end], text and all."""
+        words = ARTICLE_TEXT[start:end]
+        d["quotes"][index]["text"] = words
+        evidence = d["quotes"][index]["evidence"]
+        evidence[span:] = [{"start": start, "end": end, "text": words}]
+
+    def quote_is_narration_between_quotes(d: dict[str, Any]) -> None:
+        # `readiness" of the country's military "Russia`: the marks either side close one
+        # quotation and open the next, so the words between them are narration.
+        set_quote(d, 0, 811, 836)
+
+    def quote_spans_two_quotes(d: dict[str, Any]) -> None:
+        set_quote(d, 0, 778, 943)
+
+    def quote_keeps_a_trailing_space(d: dict[str, Any]) -> None:
+        set_quote(d, 4, 2007, 2075)  # `...filled by Russia and China "`
+
+    def quote_second_span_is_other_words(d: dict[str, Any]) -> None:
+        d["quotes"][0]["evidence"].append({"start": 811, "end": 836, "text": ARTICLE_TEXT[811:836]})
+
+    def quote_text_is_not_its_span(d: dict[str, Any]) -> None:
+        d["quotes"][0]["text"] = "increasing the combat readiness of the country's military"
+
+    def quote_quoted_twice(d: dict[str, Any]) -> None:
+        twice = copy.deepcopy(d["quotes"][0])
+        twice["id"] = "the-same-quotation-again"
+        d["quotes"].append(twice)
+
     def unknown_field(d: dict[str, Any]) -> None:
         d["people"][0]["nickname"] = "x"
 
+    event = "events[0] 'niger-coup-2023'"
+    aid = "aid[0] 'us-aid-cut-niger'"
+    quote = "quotes[0] 'russian-mod-increasing-combat-readiness'"
     return [
-        ("wrong_offset", wrong_offset, "does not match article"),
-        ("dangling_reference", dangling_reference, "unknown"),
-        ("bad_date", bad_date, "day must be 01 to 28"),
-        ("wrong_precision", wrong_precision, "month precision"),
-        ("negative_amount", negative_amount, "greater than or equal to 0"),
-        ("unknown_currency", unknown_currency, "ISO 4217"),
-        ("duplicate_id", duplicate_id, "duplicate id"),
-        ("bad_country_code", bad_country_code, "ISO 3166-1"),
-        ("quote_outside_marks", quote_outside_marks, "quotation marks"),
-        ("unknown_field", unknown_field, "nickname"),
+        ("wrong_offset", wrong_offset, "does not match article", f"{event}.evidence[0]"),
+        ("dangling_reference", dangling_reference, "unknown", f"{event}.participants[0]"),
+        ("bad_date", bad_date, "day must be 01 to 28", event),
+        ("wrong_precision", wrong_precision, "month precision", event),
+        ("negative_amount", negative_amount, "greater than or equal to 0", f"{aid}.amount"),
+        ("unknown_currency", unknown_currency, "ISO 4217", aid),
+        ("duplicate_id", duplicate_id, "duplicate id", "quotes[9] "),
+        ("bad_country_code", bad_country_code, "ISO 3166-1", "countries[0] 'QQ'"),
+        (
+            "quote_outside_marks",
+            quote_outside_marks,
+            "not the whole quotation between the quotation marks at 777 and 809",
+            f"{quote}.evidence[0]",
+        ),
+        (
+            "quote_is_narration_between_quotes",
+            quote_is_narration_between_quotes,
+            "811:836 is not between a pair of quotation marks",
+            f"{quote}.evidence[0]",
+        ),
+        (
+            "quote_spans_two_quotes",
+            quote_spans_two_quotes,
+            "778:943 contains the quotation mark at 809",
+            f"{quote}.evidence[0]",
+        ),
+        (
+            "quote_keeps_a_trailing_space",
+            quote_keeps_a_trailing_space,
+            "that is 2007:2074 (edge whitespace trimmed)",
+            "quotes[4] 'ajala-void-filled-by-russia-and-china'.evidence[0]",
+        ),
+        (
+            "quote_second_span_is_other_words",
+            quote_second_span_is_other_words,
+            "differs from the quote's text",
+            f"{quote}.evidence[1]",
+        ),
+        (
+            "quote_text_is_not_its_span",
+            quote_text_is_not_its_span,
+            "differs from the quote's text",
+            f"{quote}.evidence[0]",
+        ),
+        (
+            "quote_quoted_twice",
+            quote_quoted_twice,
+            "is already 'russian-mod-increasing-combat-readiness'",
+            "quotes[9] 'the-same-quotation-again'.evidence[0]",
+        ),
+        ("unknown_field", unknown_field, "nickname", "people[0] 'abdourahamane-tiani'.nickname"),
     ]
 
 
 @pytest.mark.parametrize(
-    ("name", "mutate", "reason"), _mutations(), ids=[m[0] for m in _mutations()]
+    ("name", "mutate", "reason", "record"), _mutations(), ids=[m[0] for m in _mutations()]
 )
 def test_a_wrong_record_refuses_the_whole_seed(
-    fresh_store: str, tmp_path: Path, name: str, mutate: Any, reason: str
+    fresh_store: str, tmp_path: Path, name: str, mutate: Any, reason: str, record: str
 ) -> None:
     with write_engine(fresh_store) as engine:
         seed(engine, default_paths(SEED_DIR))
@@ -225,9 +308,99 @@ def test_a_wrong_record_refuses_the_whole_seed(
         mutate(data)
         with pytest.raises(SeedError) as refused:
             seed(engine, [write_seed(tmp_path / "bad", data)])
-    assert any(reason in problem for problem in refused.value.problems), refused.value.problems
-    assert all(f"{ARTICLE}.json" in problem for problem in refused.value.problems)
+    problems = refused.value.problems
+    assert any(reason in problem and f": {record}" in problem for problem in problems), problems
+    assert all(f"{ARTICLE}.json" in problem for problem in problems)
     assert counts(fresh_store) == before
+
+
+def tiny_article(folder: Path, text_: str, quotes: list[list[tuple[int, int]]]) -> Path:
+    """A one-person article whose quotes (each a list of spans) that person says."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "tiny-article.txt").write_text(text_, encoding="utf-8")
+    path = folder / "tiny-article.json"
+    span = lambda start, end: {"start": start, "end": end, "text": text_[start:end]}  # noqa: E731
+    path.write_text(
+        json.dumps(
+            {
+                "format": 1,
+                "article": {
+                    "id": "tiny-article",
+                    "title": "Tiny",
+                    "language": "en",
+                    "text_file": "tiny-article.txt",
+                    "sha256": hashlib.sha256(text_.encode()).hexdigest(),
+                },
+                "people": [{"id": "ann-lee", "name": "Ann Lee", "evidence": [span(0, 7)]}],
+                "quotes": [
+                    {
+                        "id": f"quote-{index}",
+                        "text": text_[spans[0][0] : spans[0][1]],
+                        "speaker": {"type": "person", "id": "ann-lee"},
+                        "evidence": [span(*s) for s in spans],
+                    }
+                    for index, spans in enumerate(quotes)
+                ],
+            }
+        )
+    )
+    return path
+
+
+def refusal(url: str, path: Path) -> list[str]:
+    """Seed `path` into the store at `url`, which must refuse it and stay as it was."""
+    before = counts(url)
+    with write_engine(url) as engine, pytest.raises(SeedError) as refused:
+        seed(engine, [path])
+    assert counts(url) == before
+    return refused.value.problems
+
+
+def test_every_span_of_a_quote_must_be_a_whole_quotation(fresh_store: str, tmp_path: Path) -> None:
+    text_ = 'Ann Lee said "yes" and then, later, said yes again "  and no  " twice.'
+    yes = text_.index("yes")
+    later = text_.index("yes", yes + 1)
+    no = text_.index("and no")
+    with write_engine(fresh_store) as engine:
+        seed(engine, [tiny_article(tmp_path / "good", text_, [[(yes, yes + 3)], [(no, no + 6)]])])
+    # The same words outside the marks are narration, even as a second span.
+    problems = refusal(
+        fresh_store, tiny_article(tmp_path / "bad", text_, [[(yes, yes + 3), (later, later + 3)]])
+    )
+    assert problems == [
+        f"{tmp_path / 'bad' / 'tiny-article.json'}: quotes[0] 'quote-0'.evidence[1]: "
+        f"{later}:{later + 3} is not between a pair of quotation marks "
+        "(marks pair in order: 1st with 2nd, 3rd with 4th, ...), so it is narration"
+    ]
+    untrimmed = refusal(fresh_store, tiny_article(tmp_path / "edge", text_, [[(no - 1, no + 6)]]))
+    assert len(untrimmed) == 1 and f"that is {no}:{no + 6}" in untrimmed[0], untrimmed
+
+
+def test_an_odd_number_of_quotation_marks_refuses_every_quote(
+    fresh_store: str, tmp_path: Path
+) -> None:
+    text_ = 'Ann Lee said "yes" and 5" of rain fell.'
+    yes = text_.index("yes")
+    problems = refusal(fresh_store, tiny_article(tmp_path / "odd", text_, [[(yes, yes + 3)]]))
+    assert (
+        len(problems) == 1
+        and "quotes[0] 'quote-0': the article has an odd number (3)" in problems[0]
+    )
+    # Without quotes, the same article loads: the marks only matter to quotes.
+    with write_engine(fresh_store) as engine:
+        seed(engine, [tiny_article(tmp_path / "none", text_, [])])
+
+
+def test_the_articles_quotation_pairs_are_its_quotes() -> None:
+    """The Niger article's 18 marks pair up in order into 9 quotations, each quoted once."""
+    pairs = quotation_pairs(ARTICLE_TEXT)
+    assert pairs is not None and len(pairs) == 9
+    # The mark after "China" closes a quotation: the one after it opens the next.
+    assert ARTICLE_TEXT[pairs[4][1] - 6 : pairs[4][1] + 7] == 'China "Moscow'
+    quoted = sorted(
+        (q["evidence"][0]["start"], q["evidence"][0]["end"]) for q in annotation()["quotes"]
+    )
+    assert quoted == [quotation_words(ARTICLE_TEXT, *pair) for pair in pairs]
 
 
 @BOTH
