@@ -1,35 +1,83 @@
 """`python -m app migrate | seed [PATH ...] | serve`: the commands a deployment needs."""
 
 import argparse
+import fcntl
 import signal
 import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 
 from app.config import SCHEMA_REVISION, get_settings
-from app.db import write_engine
+from app.db import is_sqlite, write_engine
+
+# The PostgreSQL advisory lock that `migrate`, `seed` and `serve`'s preparation hold. Any fixed
+# 64-bit key does; advisory locks are per database, so only processes preparing the same store
+# wait for each other.
+PG_LOCK_KEY = int.from_bytes(b"artfacts", "big")
+WAITING = "waiting for another process that is migrating or seeding this store"
 
 
-def cmd_migrate(args: argparse.Namespace) -> int:
+@contextmanager
+def store_lock(url: str) -> Iterator[None]:
+    """Let one process at a time migrate or seed the store at `url`; the others wait, then
+    find the work done. PostgreSQL: a session-level advisory lock, held by a connection of its
+    own (so the migration's and the seed's transactions are not tied to it). SQLite: an
+    exclusive `flock` on `<database file>.lock`, next to the database file."""
+    if is_sqlite(url):
+        database = make_url(url).database
+        if not database or database == ":memory:":
+            yield  # a private in-memory store: nobody else can prepare it
+            return
+        lock_path = Path(f"{database}.lock")
+        lock_path.parent.mkdir(parents=True, exist_ok=True)
+        with lock_path.open("a") as lock_file:
+            try:
+                fcntl.flock(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                print(WAITING, file=sys.stderr)
+                fcntl.flock(lock_file, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock_file, fcntl.LOCK_UN)
+        return
+    # Autocommit: the connection holds the lock, not an open transaction, while it waits.
+    with write_engine(url) as engine, engine.connect() as conn:
+        conn.execution_options(isolation_level="AUTOCOMMIT")
+        key = {"key": PG_LOCK_KEY}
+        if not conn.execute(text("SELECT pg_try_advisory_lock(:key)"), key).scalar_one():
+            print(WAITING, file=sys.stderr)
+            conn.execute(text("SELECT pg_advisory_lock(:key)"), key)
+        try:
+            yield
+        finally:
+            # Closing the connection would release it too; unlock before it returns to a pool.
+            conn.execute(text("SELECT pg_advisory_unlock(:key)"), key)
+
+
+def migrate() -> None:
     from app.migrate import upgrade
 
     upgrade()
     print("migrated: schema is at head")
-    return 0
 
 
-def cmd_seed(args: argparse.Namespace) -> int:
-    from app.loader import SeedError, default_paths, seed
+def seed(paths: Sequence[Path]) -> int:
+    from app.loader import SeedError, default_paths
+    from app.loader import seed as load
 
     settings = get_settings()
-    paths = args.paths or default_paths(settings.seed_dir)
+    paths = list(paths) or default_paths(settings.seed_dir)
     if not paths:
         print(f"seed: no annotation files found in {settings.seed_dir}", file=sys.stderr)
         return 2
     with write_engine() as engine:
         try:
-            report = seed(engine, paths)
+            report = load(engine, paths)
         except SeedError as exc:
             print(
                 f"seed refused, nothing was written ({len(exc.problems)} problem(s)):",
@@ -44,6 +92,17 @@ def cmd_seed(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_migrate(args: argparse.Namespace) -> int:
+    with store_lock(get_settings().database_url):
+        migrate()
+    return 0
+
+
+def cmd_seed(args: argparse.Namespace) -> int:
+    with store_lock(get_settings().database_url):
+        return seed(args.paths)
+
+
 def store_state() -> tuple[str | None, int]:
     """The store's schema revision and article count (None, 0 for a new store)."""
     with write_engine() as engine, engine.connect() as conn:
@@ -55,15 +114,27 @@ def store_state() -> tuple[str | None, int]:
     return revision, articles
 
 
+def prepare_store() -> int:
+    """Migrate if the schema is behind and seed if the store is empty, under the store lock and
+    deciding again once it is held, so processes starting together do the work once. A current,
+    seeded store only reads (a read-only role can start the API): no lock, no Alembic import."""
+    revision, articles = store_state()
+    if revision == SCHEMA_REVISION and articles:
+        return 0
+    with store_lock(get_settings().database_url):
+        revision, articles = store_state()
+        if revision != SCHEMA_REVISION:
+            migrate()
+        if not articles:
+            return seed([])
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     settings = get_settings()
-    # A store already at the current schema skips importing Alembic: a second start is fast.
-    revision, articles = store_state()
-    if revision != SCHEMA_REVISION and cmd_migrate(args):
-        return 1
-    if not articles and cmd_seed(argparse.Namespace(paths=[])):
+    if prepare_store():
         return 1
     # uvicorn shuts down gracefully on SIGTERM/SIGINT (in-flight requests finish), then
     # re-raises the signal; this handler receives it, so a requested stop exits 0.
