@@ -87,8 +87,9 @@ class _Record(BaseModel):
 
 
 class SpanIn(_Record):
-    start: int = Field(ge=0)
-    end: int = Field(gt=0)
+    # Strict: an offset written as 45.0, "45" or true is a mistake, not a number to coerce.
+    start: int = Field(ge=0, strict=True)
+    end: int = Field(gt=0, strict=True)
     text: NonEmpty
 
     @model_validator(mode="after")
@@ -176,8 +177,8 @@ class OrganizationIn(PersonIn):
 
 class PlaceIn(PersonIn):
     kind: PlaceKind
-    lat: float | None = Field(default=None, ge=-90, le=90)
-    lon: float | None = Field(default=None, ge=-180, le=180)
+    lat: float | None = Field(default=None, ge=-90, le=90, strict=True)
+    lon: float | None = Field(default=None, ge=-180, le=180, strict=True)
     coordinates_source: str | None = None
 
     @model_validator(mode="after")
@@ -217,7 +218,7 @@ class AidIn(DatedIn):
     id: Slug
     donor: Alpha2 | None
     recipient: Alpha2 | None
-    amount: int = Field(ge=0)
+    amount: int = Field(ge=0, strict=True)
     currency: Alpha3
     qualifier: Qualifier
     kind: AidKind
@@ -229,12 +230,14 @@ class AidIn(DatedIn):
     def _currency(self) -> "AidIn":
         if pycountry.currencies.get(alpha_3=self.currency) is None:
             raise ValueError(f"{self.currency!r} is not an ISO 4217 currency code")
+        if self.donor is not None and self.donor == self.recipient:
+            raise ValueError(f"donor and recipient are both {self.donor!r}")
         return self
 
 
 class FigureIn(DatedIn):
     id: Slug
-    value: int
+    value: int = Field(ge=0, strict=True)  # a count or an amount: "no troops" is 0, never less
     unit: NonEmpty
     qualifier: Qualifier
     kind: FigureKind

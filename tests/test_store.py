@@ -191,6 +191,36 @@ def _mutations() -> list[tuple[str, Any, str, str]]:
     def negative_amount(d: dict[str, Any]) -> None:
         d["aid"][0]["amount"] = -5
 
+    def float_amount(d: dict[str, Any]) -> None:
+        d["aid"][0]["amount"] = 5e8
+
+    def string_amount(d: dict[str, Any]) -> None:
+        d["aid"][0]["amount"] = "500000000"
+
+    def float_value(d: dict[str, Any]) -> None:
+        d["figures"][0]["value"] = 100.0
+
+    def string_value(d: dict[str, Any]) -> None:
+        d["figures"][0]["value"] = "100"
+
+    def negative_value(d: dict[str, Any]) -> None:
+        d["figures"][0]["value"] = -100
+
+    def float_offset(d: dict[str, Any]) -> None:
+        d["countries"][1]["evidence"][0]["start"] = 45.0
+
+    def string_offset(d: dict[str, Any]) -> None:
+        d["countries"][1]["evidence"][0]["end"] = "50"
+
+    def boolean_offset(d: dict[str, Any]) -> None:
+        d["countries"][0]["evidence"][0]["start"] = False
+
+    def string_latitude(d: dict[str, Any]) -> None:
+        d["places"][4]["lat"] = "16.9739"
+
+    def donor_is_recipient(d: dict[str, Any]) -> None:
+        d["aid"][0]["donor"] = d["aid"][0]["recipient"]
+
     def unknown_currency(d: dict[str, Any]) -> None:
         d["aid"][0]["currency"] = "XYZ"
 
@@ -239,6 +269,7 @@ def _mutations() -> list[tuple[str, Any, str, str]]:
 
     event = "events[0] 'niger-coup-2023'"
     aid = "aid[0] 'us-aid-cut-niger'"
+    figure = "figures[0] 'africa-corps-burkina-faso-troops'"
     quote = "quotes[0] 'russian-mod-increasing-combat-readiness'"
     return [
         ("wrong_offset", wrong_offset, "does not match article", f"{event}.evidence[0]"),
@@ -246,6 +277,16 @@ def _mutations() -> list[tuple[str, Any, str, str]]:
         ("bad_date", bad_date, "day must be 01 to 28", event),
         ("wrong_precision", wrong_precision, "month precision", event),
         ("negative_amount", negative_amount, "greater than or equal to 0", f"{aid}.amount"),
+        ("float_amount", float_amount, "valid integer", f"{aid}.amount"),
+        ("string_amount", string_amount, "valid integer", f"{aid}.amount"),
+        ("float_value", float_value, "valid integer", f"{figure}.value"),
+        ("string_value", string_value, "valid integer", f"{figure}.value"),
+        ("negative_value", negative_value, "greater than or equal to 0", f"{figure}.value"),
+        ("float_offset", float_offset, "valid integer", "countries[1] 'NE'.evidence[0].start"),
+        ("string_offset", string_offset, "valid integer", "countries[1] 'NE'.evidence[0].end"),
+        ("boolean_offset", boolean_offset, "valid integer", "countries[0] 'RU'.evidence[0].start"),
+        ("string_latitude", string_latitude, "valid number", "places[4] 'agadez'.lat"),
+        ("donor_is_recipient", donor_is_recipient, "donor and recipient are both 'NE'", aid),
         ("unknown_currency", unknown_currency, "ISO 4217", aid),
         ("duplicate_id", duplicate_id, "duplicate id", "quotes[9] "),
         ("bad_country_code", bad_country_code, "ISO 3166-1", "countries[0] 'QQ'"),
