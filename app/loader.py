@@ -9,6 +9,7 @@ entities shared by several articles are merged the same way whatever the loading
 
 import hashlib
 import json
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -69,6 +70,8 @@ Slug = Annotated[
 Alpha2 = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 Alpha3 = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 NonEmpty = Annotated[str, StringConstraints(min_length=1, strip_whitespace=False)]
+# Words quoted from the article (aliases, date_text): non-empty, no whitespace at either edge.
+Words = Annotated[str, StringConstraints(pattern=r"^\S(?:.*\S)?$")]
 
 
 class SeedError(Exception):
@@ -105,11 +108,13 @@ Evidence_ = Annotated[list[SpanIn], Field(min_length=1)]
 class DatedIn(_Record):
     date: str | None = None
     date_precision: DatePrecision | None = None
-    date_text: str | None = None
+    date_text: Words | None = None
     date_note: str | None = None
 
     @model_validator(mode="after")
     def _date_matches_precision(self) -> "DatedIn":
+        if self.date is not None and not self.date_text:
+            raise ValueError(f"date {self.date!r} needs date_text: the article's own words for it")
         if self.date is None:
             if self.date_precision is not None:
                 raise ValueError("date_precision is set but date is null")
@@ -149,7 +154,7 @@ class CountryIn(_Record):
     code: Alpha2
     iso3: Alpha3
     name: NonEmpty
-    aliases: list[NonEmpty] = []
+    aliases: list[Words] = []
     evidence: Evidence_
 
     @model_validator(mode="after")
@@ -165,7 +170,7 @@ class CountryIn(_Record):
 class PersonIn(_Record):
     id: Slug
     name: NonEmpty
-    aliases: list[NonEmpty] = []
+    aliases: list[Words] = []
     description: str | None = None
     country: Alpha2 | None = None
     evidence: Evidence_
@@ -227,7 +232,7 @@ class AidIn(DatedIn):
     evidence: Evidence_
 
     @model_validator(mode="after")
-    def _currency(self) -> "AidIn":
+    def _currency_and_countries(self) -> "AidIn":
         if pycountry.currencies.get(alpha_3=self.currency) is None:
             raise ValueError(f"{self.currency!r} is not an ISO 4217 currency code")
         if self.donor is not None and self.donor == self.recipient:
@@ -375,6 +380,7 @@ def check_source(source: Source) -> None:
             if subject.value in EntityType.__members__:
                 declared[EntityType(subject.value)].add(key)
             _check_spans(source, where, record.evidence, article_text)
+            _check_own_words(source, where, record, article_text)
     if iso3s := [c.iso3 for c in annotation.countries]:
         for dup in {i for i in iso3s if iso3s.count(i) > 1}:
             source.problem("countries", f"iso3 {dup!r} is used by more than one country")
@@ -433,6 +439,23 @@ def _check_spans(source: Source, where: str, spans: Iterable[SpanIn], article_te
         if (span.start, span.end) in seen:
             source.problem(here, f"span {span.start}:{span.end} is listed twice")
         seen.add((span.start, span.end))
+
+
+def _check_own_words(source: Source, where: str, record: BaseModel, article_text: str) -> None:
+    """Aliases are the article's own spellings, and `date_text` its own words for a date."""
+    for index, alias in enumerate(getattr(record, "aliases", ())):
+        if not re.search(rf"(?<!\w){re.escape(alias)}(?!\w)", article_text):
+            source.problem(
+                f"{where}.aliases[{index}]",
+                f"alias {alias!r} does not occur in the article as a whole word or phrase: "
+                "aliases are the article's own spellings",
+            )
+    date_text = getattr(record, "date_text", None)
+    if date_text is not None and date_text not in article_text:
+        source.problem(
+            f"{where}.date_text",
+            f"date_text {date_text!r} does not occur in the article: keep its own words",
+        )
 
 
 def quotation_pairs(article_text: str) -> list[tuple[int, int]] | None:

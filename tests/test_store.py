@@ -221,6 +221,21 @@ def _mutations() -> list[tuple[str, Any, str, str]]:
     def donor_is_recipient(d: dict[str, Any]) -> None:
         d["aid"][0]["donor"] = d["aid"][0]["recipient"]
 
+    def alias_not_in_article(d: dict[str, Any]) -> None:
+        d["countries"][0]["aliases"].append("Kremlin")
+
+    def alias_only_inside_a_word(d: dict[str, Any]) -> None:
+        d["countries"][8]["aliases"].append("Nige")  # only in "Niger", "Nigeria"...
+
+    def alias_with_an_edge_space(d: dict[str, Any]) -> None:
+        d["countries"][0]["aliases"].append(" Moscow")
+
+    def date_without_date_text(d: dict[str, Any]) -> None:
+        d["events"][0]["date_text"] = None
+
+    def date_text_not_in_article(d: dict[str, Any]) -> None:
+        d["events"][0]["date_text"] = "on July 26, 2023"
+
     def unknown_currency(d: dict[str, Any]) -> None:
         d["aid"][0]["currency"] = "XYZ"
 
@@ -287,6 +302,31 @@ def _mutations() -> list[tuple[str, Any, str, str]]:
         ("boolean_offset", boolean_offset, "valid integer", "countries[0] 'RU'.evidence[0].start"),
         ("string_latitude", string_latitude, "valid number", "places[4] 'agadez'.lat"),
         ("donor_is_recipient", donor_is_recipient, "donor and recipient are both 'NE'", aid),
+        (
+            "alias_not_in_article",
+            alias_not_in_article,
+            "alias 'Kremlin' does not occur in the article",
+            "countries[0] 'RU'.aliases[2]",
+        ),
+        (
+            "alias_only_inside_a_word",
+            alias_only_inside_a_word,
+            "alias 'Nige' does not occur in the article",
+            "countries[8] 'NG'.aliases[0]",
+        ),
+        (
+            "alias_with_an_edge_space",
+            alias_with_an_edge_space,
+            "should match pattern",
+            "countries[0] 'RU'.aliases[2]",
+        ),
+        ("date_without_date_text", date_without_date_text, "needs date_text", event),
+        (
+            "date_text_not_in_article",
+            date_text_not_in_article,
+            "date_text 'on July 26, 2023' does not occur in the article",
+            f"{event}.date_text",
+        ),
         ("unknown_currency", unknown_currency, "ISO 4217", aid),
         ("duplicate_id", duplicate_id, "duplicate id", "quotes[9] "),
         ("bad_country_code", bad_country_code, "ISO 3166-1", "countries[0] 'QQ'"),
