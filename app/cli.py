@@ -130,17 +130,20 @@ def prepare_store() -> int:
     return 0
 
 
+def _stopped(signum: int, frame: object) -> None:
+    """uvicorn shuts down gracefully on SIGTERM/SIGINT (in-flight requests finish), then raises
+    the signal again for its previous handler: this one, so a requested stop exits 0 instead of
+    dying by the signal."""
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     settings = get_settings()
     if prepare_store():
         return 1
-    # uvicorn shuts down gracefully on SIGTERM/SIGINT (in-flight requests finish), then
-    # re-raises the signal; this handler receives it, so a requested stop exits 0.
-    stopped: list[int] = []
     for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda number, frame: stopped.append(number))
+        signal.signal(signum, _stopped)
     uvicorn.run(
         "app.main:app",
         host=args.host or settings.host,

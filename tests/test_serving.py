@@ -50,13 +50,21 @@ def stop(process: subprocess.Popen[bytes]) -> int:
         raise
 
 
+def start_server(store: Path, port: int) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{store}", "PORT": str(port)}
+    return subprocess.Popen([sys.executable, "-m", "app", "serve"], cwd=ROOT, env=env)
+
+
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def served_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("served") / "store.db"
+
+
+@pytest.fixture(scope="module")
+def server(served_store: Path) -> Iterator[str]:
     """`python -m app serve` on a new SQLite store: it migrates and seeds it itself."""
     port = free_port()
-    store = tmp_path_factory.mktemp("served") / "store.db"
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{store}", "PORT": str(port)}
-    process = subprocess.Popen([sys.executable, "-m", "app", "serve"], cwd=ROOT, env=env)
+    process = start_server(served_store, port)
     base = f"http://127.0.0.1:{port}"
     try:
         wait_ready(base, process)
@@ -99,6 +107,22 @@ def test_serve_answers_with_request_ids_and_security_headers(server: str) -> Non
     assert response.headers["x-content-type-options"] == "nosniff"
     assert "default-src 'none'" in response.headers["content-security-policy"]
     assert "server" not in response.headers
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["TERM", "INT"])
+def test_a_requested_stop_exits_0(server: str, served_store: Path, signum: int) -> None:
+    """uvicorn raises the signal again after its graceful shutdown; `serve` takes it as the
+    requested stop it is, so a process manager sees a clean exit, not a death by signal."""
+    port = free_port()
+    process = start_server(served_store, port)  # a ready store: the fast path
+    try:
+        wait_ready(f"http://127.0.0.1:{port}", process)
+    except BaseException:
+        process.kill()
+        process.wait()
+        raise
+    process.send_signal(signum)
+    assert process.wait(timeout=30) == 0
 
 
 @pytest.mark.slow
