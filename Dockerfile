@@ -1,9 +1,12 @@
-# The API in a container: the same `python -m app serve` the README runs (migrate, seed if the
-# store is empty, then uvicorn with WORKERS workers).
+# The API in a container: the same `python -m app serve` the README runs (migrate under the
+# store lock if the schema is behind, seed if the store is empty, then uvicorn with WORKERS
+# workers). The code runs from /srv as copied: the project is not pip-installed, so
+# app.config.ROOT is /srv and migrations/ and seed/ are found next to app/.
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
+    PYTHONPATH=/srv \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     HOST=0.0.0.0 \
@@ -14,19 +17,19 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /srv
 
-# Dependencies first, from pyproject.toml only, so code changes reuse this layer.
-COPY pyproject.toml README.md ./
-RUN mkdir app && touch app/__init__.py \
-    && pip install . \
-    && pip uninstall -y article-facts \
-    && rm -rf app
+# Dependencies in their own layer, listed from pyproject.toml alone (not a copy of them), so
+# an edit to the code or the README reuses it. pyproject.toml stays: Alembic reads it.
+COPY pyproject.toml ./
+RUN python -c "import tomllib; print(*tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies'], sep=chr(10))" > /tmp/requirements.txt \
+    && pip install -r /tmp/requirements.txt \
+    && rm /tmp/requirements.txt
+
+RUN useradd --system --uid 10001 --home-dir /srv api \
+    && mkdir /data && chown api /data
 
 COPY app ./app
 COPY migrations ./migrations
 COPY seed ./seed
-RUN pip install --no-deps . \
-    && useradd --system --uid 10001 --home-dir /srv api \
-    && mkdir /data && chown api /data
 
 USER api
 EXPOSE 8000
@@ -34,5 +37,7 @@ VOLUME ["/data"]
 HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 \
     CMD python -c "import urllib.request,os; urllib.request.urlopen(f'http://127.0.0.1:{os.environ.get(\"PORT\",\"8000\")}/healthz', timeout=2)"
 
-# Migrations run once here, before the workers start, so they never race.
+# SIGTERM: stop accepting connections, let in-flight requests finish (up to 30 s; give
+# `docker stop` a longer --time), exit 0.
+STOPSIGNAL SIGTERM
 ENTRYPOINT ["python", "-m", "app", "serve"]
