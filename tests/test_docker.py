@@ -1,6 +1,7 @@
-"""The Dockerfile without a Docker engine: its steps are run as the same commands outside a
-container (the dependency list the image installs, the image's layout, entrypoint, healthcheck
-and stop signal)."""
+"""The Dockerfile and docker-compose.yml, without a Docker engine: their steps are run as the
+same commands outside a container (the dependency list the image installs, the image's layout,
+entrypoint, healthcheck and stop signal; compose's init script, migrate step and read-only API
+role on a real PostgreSQL)."""
 
 import json
 import os
@@ -11,12 +12,19 @@ import signal
 import subprocess
 import sys
 import tomllib
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import psycopg
+import pytest
+from sqlalchemy.engine import make_url
 
-from tests.conftest import ROOT
+from tests.conftest import PG_ADMIN, ROOT, create_pg_database, drop_pg_database, require_postgres
 from tests.test_serving import free_port, wait_ready
+
+ROLES_SQL = ROOT / "deploy" / "postgres-roles.sql"
 
 
 def dockerfile() -> list[tuple[str, str]]:
@@ -135,3 +143,109 @@ def test_image_serves_the_code_it_copied(tmp_path: Path) -> None:
     (stop_signal,) = instructions("STOPSIGNAL")
     process.send_signal(getattr(signal, stop_signal))
     assert process.wait(timeout=40) == 0
+
+
+def compose() -> dict:
+    yaml = pytest.importorskip("yaml")
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+
+
+def test_compose_migrates_as_owner_then_serves_as_reader() -> None:
+    services = compose()["services"]
+    db, migrate, api = services["db"], services["migrate"], services["api"]
+    assert f"./{ROLES_SQL.relative_to(ROOT)}:/docker-entrypoint-initdb.d/" in " ".join(
+        db["volumes"]
+    )
+    assert migrate["depends_on"]["db"]["condition"] == "service_healthy"
+    assert migrate["entrypoint"] == ["sh", "-c", "python -m app migrate && python -m app seed"]
+    assert migrate["build"] == api["build"] == "." and migrate["image"] == api["image"]
+    assert api["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+    assert "entrypoint" not in api  # the image's: python -m app serve
+    assert make_url(migrate["environment"]["DATABASE_URL"]).username == "articles_owner"
+    assert make_url(api["environment"]["DATABASE_URL"]).username == "api_reader"
+    assert api["environment"]["CURSOR_SECRET"].startswith("${CURSOR_SECRET:-")
+    assert api["stop_grace_period"] == "35s"  # longer than the 30 s graceful shutdown
+
+
+@pytest.fixture
+def roles_database() -> Iterator[tuple[str, str, str]]:
+    """A fresh database prepared by deploy/postgres-roles.sql, as the postgres image runs it
+    (psql, as the superuser, in the new database), its roles renamed for this test (roles are
+    shared by the whole server). Yields the database URL and the owner and reader roles."""
+    require_postgres()
+    if shutil.which("psql") is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("psql is not installed, and CI must run this test")
+        pytest.skip("psql is not installed")
+    suffix = uuid.uuid4().hex[:8]
+    owner, reader = f"articles_owner_{suffix}", f"api_reader_{suffix}"
+    script = ROLES_SQL.read_text().replace("articles_owner", owner).replace("api_reader", reader)
+    name, url = create_pg_database()
+    try:
+        subprocess.run(
+            ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", f"{PG_ADMIN.rsplit('/', 1)[0]}/{name}"],
+            input=script,
+            text=True,
+            env={**os.environ, "OWNER_PASSWORD": "o-secret", "API_READER_PASSWORD": "r-secret"},
+            check=True,
+        )
+        yield url, owner, reader
+    finally:
+        drop_pg_database(name)
+        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+            for role in (owner, reader):
+                conn.execute(f'DROP ROLE IF EXISTS "{role}"')
+
+
+def test_reader_role_serves_and_cannot_write(roles_database: tuple[str, str, str]) -> None:
+    url, owner, reader = roles_database
+    as_owner = make_url(url).set(username=owner).render_as_string(hide_password=False)
+    as_reader = make_url(url).set(username=reader).render_as_string(hide_password=False)
+    path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+
+    # compose's migrate service
+    migrate = compose()["services"]["migrate"]["entrypoint"]
+    subprocess.run(
+        migrate, cwd=ROOT, env={**os.environ, "DATABASE_URL": as_owner, "PATH": path}, check=True
+    )
+
+    # compose's api service: the image's entrypoint, as the reader, on a ready store
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": as_reader, "PORT": str(port), "WORKERS": "2"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "app", "serve"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        wait_ready(f"http://127.0.0.1:{port}", process)
+        assert httpx.get(f"http://127.0.0.1:{port}/v1/countries/NE").json()["name"] == "Niger"
+    finally:
+        process.send_signal(signal.SIGTERM)
+        out, _ = process.communicate(timeout=40)
+    assert process.returncode == 0, out
+    assert "migrated" not in out and "seed" not in out, out
+
+    libpq = make_url(url).set(drivername="postgresql")
+    owner_dsn = libpq.set(username=owner).render_as_string(hide_password=False)
+    reader_dsn = libpq.set(username=reader).render_as_string(hide_password=False)
+    with psycopg.connect(reader_dsn, autocommit=True) as conn:
+        assert conn.execute("SELECT count(*) FROM article").fetchone() == (1,)
+        for write in (
+            "DELETE FROM article",
+            "UPDATE country SET name = 'x'",
+            "INSERT INTO store_meta (key, value) VALUES ('k', 'v')",
+            "CREATE TABLE mine (x int)",
+            "CREATE TEMP TABLE mine (x int)",
+            "ALTER TABLE article ADD COLUMN x int",
+        ):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                conn.execute(write)
+    # A table a later migration creates is readable too (default privileges of the owner).
+    with psycopg.connect(owner_dsn, autocommit=True) as conn:
+        conn.execute("CREATE TABLE later (x int)")
+    with psycopg.connect(reader_dsn, autocommit=True) as conn:
+        assert conn.execute("SELECT count(*) FROM later").fetchone() == (0,)
