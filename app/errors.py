@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import DBAPIError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger("app.errors")
@@ -22,6 +23,8 @@ PROBLEM_TYPES: dict[str, str] = {
     "method-not-allowed": "The resource exists but does not answer this HTTP method; "
     "the API is read-only.",
     "payload-too-large": "The request body is larger than the API accepts.",
+    "cors-refused": "A CORS preflight asked for an origin, method or header this API does not "
+    "allow; the data is read with GET from the configured origins.",
     "too-many-requests": "This client sent more requests than the rate limit allows; "
     "retry after `Retry-After` seconds.",
     "query-timeout": "The database took longer than the per-request time limit; "
@@ -87,6 +90,37 @@ class Unavailable(ApiError):
     status, slug = 503, "unavailable"
 
 
+class TooManyRequests(ApiError):
+    status, slug = 429, "too-many-requests"
+
+
+class PayloadTooLarge(ApiError):
+    status, slug = 413, "payload-too-large"
+
+
+def problem_body(
+    status: int,
+    slug: str,
+    detail: str,
+    *,
+    instance: str,
+    request_id: str | None = None,
+    errors: list[dict[str, str]] | None = None,
+) -> bytes:
+    """The one problem+json body every error of the API is rendered with."""
+    body: dict[str, Any] = {
+        "type": f"/problems/{slug}",
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+        "instance": instance,
+        "request_id": request_id,
+    }
+    if errors is not None:
+        body["errors"] = errors
+    return orjson.dumps(body)
+
+
 def problem(
     request: Request,
     status: int,
@@ -95,17 +129,15 @@ def problem(
     errors: list[dict[str, str]] | None = None,
     headers: dict[str, str] | None = None,
 ) -> Response:
-    body: dict[str, Any] = {
-        "type": f"/problems/{slug}",
-        "title": HTTPStatus(status).phrase,
-        "status": status,
-        "detail": detail,
-        "instance": request.url.path,
-        "request_id": request.scope.get("state", {}).get("request_id"),
-    }
-    if errors is not None:
-        body["errors"] = errors
-    return Response(orjson.dumps(body), status, headers=headers, media_type=PROBLEM_JSON)
+    body = problem_body(
+        status,
+        slug,
+        detail,
+        instance=request.url.path,
+        request_id=request.scope.get("state", {}).get("request_id"),
+        errors=errors,
+    )
+    return Response(body, status, headers=headers, media_type=PROBLEM_JSON)
 
 
 def _validation_errors(exc: RequestValidationError) -> list[dict[str, str]]:
@@ -114,14 +146,44 @@ def _validation_errors(exc: RequestValidationError) -> list[dict[str, str]]:
         loc = [str(part) for part in error.get("loc", ())]
         location = loc[0] if loc else "query"
         name = ".".join(loc[1:]) or location
-        out.append({"name": name, "in": location, "reason": str(error.get("msg", "invalid"))})
+        out.append({"name": name, "in": location, "reason": _reason(error)})
     return out
+
+
+# Patterns in the OpenAPI document say exactly what passes; users get these words instead.
+PATTERN_REASONS: dict[str, str] = {}
+
+
+def _reason(error: Any) -> str:
+    if error.get("type") == "string_pattern_mismatch":
+        pattern = (error.get("ctx") or {}).get("pattern", "")
+        if pattern in PATTERN_REASONS:
+            return PATTERN_REASONS[pattern]
+    return str(error.get("msg", "invalid"))
+
+
+def database_error(exc: DBAPIError) -> ApiError:
+    """What a database error means to a client: a query over its time limit, or a store that
+    cannot be reached, is a 503 to retry; anything else is a bug (500)."""
+    message = str(exc.orig).lower()
+    if "interrupted" in message or "statement timeout" in message or "canceling" in message:
+        return QueryTimeout("The query took longer than the time limit; narrow it and retry")
+    if isinstance(exc, OperationalError):
+        return Unavailable("The store cannot be reached; retry shortly")
+    return ApiError("Unexpected database error; it has been logged")
 
 
 def install(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def api_error(request: Request, exc: ApiError) -> Response:
         return problem(request, exc.status, exc.slug, exc.detail, exc.errors, exc.headers)
+
+    @app.exception_handler(DBAPIError)
+    async def db_error(request: Request, exc: DBAPIError) -> Response:
+        error = database_error(exc)
+        if error.status == 500:
+            log.error("database error on %s %s", request.method, request.url.path, exc_info=exc)
+        return problem(request, error.status, error.slug, error.detail)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
@@ -137,15 +199,7 @@ def install(app: FastAPI) -> None:
         detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
         if exc.status_code == 404 and detail == "Not Found":
             detail = f"No resource at {request.url.path}; see /docs for the API's paths"
+        if exc.status_code == 405:
+            allowed = dict(exc.headers or {}).get("Allow", "GET")
+            detail = f"{request.method} is not allowed here (the API is read-only): use {allowed}"
         return problem(request, exc.status_code, slug, detail, headers=dict(exc.headers or {}))
-
-    @app.exception_handler(Exception)
-    async def unexpected(request: Request, exc: Exception) -> Response:
-        from sqlalchemy.exc import OperationalError
-
-        if (isinstance(exc, OperationalError) and "interrupted" in str(exc).lower()) or (
-            isinstance(exc, OperationalError) and "statement timeout" in str(exc).lower()
-        ):
-            return problem(request, 503, "query-timeout", "The query took too long; narrow it")
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return problem(request, 500, "internal-error", "Unexpected error; it has been logged")

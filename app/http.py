@@ -22,21 +22,21 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
-import orjson
+from sqlalchemy.exc import DBAPIError
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import __version__
+from app.errors import PROBLEM_JSON, ApiError, PayloadTooLarge, database_error, problem_body
 
 access_log = logging.getLogger("app.access")
+error_log = logging.getLogger("app.errors")
 
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
-DOCS_CSP = (
-    "default-src 'none'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
-    "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; "
-    "frame-ancestors 'none'"
-)
 DOCS_PATHS = ("/docs", "/redoc", "/static/docs/")
+# What changes only with the app itself: ETags from the app version.
+APP_PATHS = ("/docs", "/redoc", "/openapi.json", "/problems/")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 # Headers that belong to one response, not to the cached representation (they are added anew).
 _PER_REQUEST = {
@@ -55,24 +55,24 @@ def make_etag(data_version: str, path: str, query: bytes) -> str:
 
 
 def etag_matches(if_none_match: str, etag: str) -> bool:
-    """RFC 9110 weak comparison, as If-None-Match uses: W/"x" matches "x"."""
-    if if_none_match.strip() == "*":
-        return True
+    """RFC 9110 weak comparison, as If-None-Match uses: W/"x" matches "x". ("*" is answered
+    once the response is known to exist.)"""
     return any(tag.strip().removeprefix("W/") == etag for tag in if_none_match.split(","))
 
 
 class VersionSource:
-    """The store's data version, read at most once per `ttl` seconds."""
+    """The store's data version, read at most once per `ttl` seconds (in a worker thread: the
+    event loop never waits on the database)."""
 
     def __init__(self, read: Callable[[], str | None], ttl: float) -> None:
         self.read, self.ttl = read, ttl
         self.value: str | None = None
         self.expires = 0.0
 
-    def __call__(self) -> str | None:
+    async def __call__(self) -> str | None:
         now = time.monotonic()
         if now >= self.expires or self.value is None:
-            self.value = self.read()
+            self.value = await run_in_threadpool(self.read)
             self.expires = now + self.ttl
         return self.value
 
@@ -98,34 +98,30 @@ class ResponseCache:
             self.entries.move_to_end(key)
         return entry
 
+    @staticmethod
+    def cost(key: tuple[str, bytes], body: bytes) -> int:
+        return len(body) + len(key[0]) + len(key[1]) + 200
+
     def put(self, version: str, key: tuple[str, bytes], headers: list[Any], body: bytes) -> None:
-        cost = len(body) + len(key[0]) + len(key[1]) + 200
-        if version != self.version or cost > self.max_bytes // 8:
-            return
-        if key in self.entries:
+        cost = self.cost(key, body)
+        if version != self.version or cost > self.max_bytes // 8 or key in self.entries:
             return
         self.entries[key] = (headers, body)
         self.size += cost
         while self.size > self.max_bytes:
-            (path, query), (_, old) = self.entries.popitem(last=False)
-            self.size -= len(old) + len(path) + len(query) + 200
+            old_key, (_, old_body) = self.entries.popitem(last=False)
+            self.size -= self.cost(old_key, old_body)
 
 
 class HttpMiddleware:
+    """The edge: request ids, HEAD, security headers, the body limit, access logs, and a problem
+    for every error that escapes the app."""
+
     def __init__(
-        self,
-        app: ASGIApp,
-        *,
-        data_version: Callable[[], str | None],
-        cache_max_age: int,
-        response_cache_bytes: int = 0,
-        version_ttl: float = 1.0,
-        max_body_bytes: int = 64 * 1024,
+        self, app: ASGIApp, *, max_body_bytes: int = 64 * 1024, docs_csp: str = API_CSP
     ) -> None:
         self.app = app
-        self.data_version = VersionSource(data_version, version_ttl)
-        self.cache_control = f"public, max-age={cache_max_age}"
-        self.cache = ResponseCache(response_cache_bytes) if response_cache_bytes else None
+        self.docs_csp = docs_csp
         self.max_body_bytes = max_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -136,14 +132,15 @@ class HttpMiddleware:
         headers = Headers(scope=scope)
         given_id = headers.get("x-request-id", "")
         request_id = given_id if _REQUEST_ID.match(given_id) else uuid.uuid4().hex
-        state = scope.setdefault("state", {})
-        state["request_id"] = request_id
-        path: str = scope["path"]
-        csp = DOCS_CSP if path.startswith(DOCS_PATHS) else API_CSP
+        scope.setdefault("state", {})["request_id"] = request_id
+        method = scope["method"]
+        head = method == "HEAD"
+        if head:  # HEAD is a GET without its body, on every path
+            scope = {**scope, "method": "GET"}
+        csp = self.docs_csp if scope["path"].startswith(DOCS_PATHS) else API_CSP
         status = 0
-        etag = None
 
-        async def send_with_headers(message: Message) -> None:
+        async def respond(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
@@ -152,44 +149,140 @@ class HttpMiddleware:
                 out["X-Content-Type-Options"] = "nosniff"
                 out["Content-Security-Policy"] = csp
                 out["Referrer-Policy"] = "no-referrer"
-                if etag and status == 200:
-                    out["ETag"] = etag
-                    out["Cache-Control"] = self.cache_control
-                elif "cache-control" not in out:
+                if "cache-control" not in out:
                     out["Cache-Control"] = "no-store" if status >= 400 else "no-cache"
+            elif head:
+                message = {**message, "body": b""}
             await send(message)
 
         try:
-            length = int(headers.get("content-length") or 0)
-        except ValueError:
-            length = -1
-        if length < 0 or length > self.max_body_bytes:
-            await self._problem(
-                scope,
-                send_with_headers,
-                413,
-                "payload-too-large",
-                f"Request bodies are limited to {self.max_body_bytes} bytes",
+            try:
+                length = int(headers.get("content-length") or 0)
+            except ValueError:
+                length = -1
+            if length < 0 or length > self.max_body_bytes:
+                raise PayloadTooLarge(f"Request bodies are limited to {self.max_body_bytes} bytes")
+            await self.app(scope, receive, respond)
+        except Exception as exc:
+            if status:  # the response has started: nothing sane can follow it
+                raise
+            await self._fail(scope, respond, exc, request_id)
+        finally:
+            self._log(scope, method, status, started, request_id)
+
+    async def _fail(self, scope: Scope, send: Send, exc: Exception, request_id: str) -> None:
+        """Every error that escapes the app leaves as a problem, with this layer's headers."""
+        error = database_error(exc) if isinstance(exc, DBAPIError) else exc
+        if not isinstance(error, ApiError):
+            error = ApiError("Unexpected error; it has been logged with the request id")
+        if error.slug == "internal-error":
+            error_log.error(
+                "unhandled error on %s %s",
+                scope["method"],
+                scope["path"],
+                exc_info=exc,
+                extra={"request_id": request_id},
             )
-        elif scope["method"] in ("GET", "HEAD") and path.startswith("/v1/"):
-            version = self.data_version()
-            if version is not None:
-                state["data_version"] = version
-                query = scope.get("query_string", b"")
-                etag = make_etag(version, path, query)
-                if etag_matches(headers.get("if-none-match", ""), etag):
-                    status = 304
-                    await send_with_headers(_not_modified(etag, self.cache_control))
-                    await send({"type": "http.response.body", "body": b""})
-                elif self.cache is None:
-                    await self.app(scope, receive, send_with_headers)
+        body = problem_body(
+            error.status, error.slug, error.detail, instance=scope["path"], request_id=request_id
+        )
+        await send(
+            {
+                "type": "http.response.start",
+                "status": error.status,
+                "headers": [
+                    (b"content-type", PROBLEM_JSON.encode()),
+                    (b"content-length", str(len(body)).encode()),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+    @staticmethod
+    def _log(scope: Scope, method: str, status: int, started: float, request_id: str) -> None:
+        if not access_log.isEnabledFor(logging.INFO):
+            return
+        client = scope.get("client")
+        access_log.info(
+            "%s %s %s",
+            method,
+            scope["path"],
+            status,
+            extra={
+                "request_id": request_id,
+                "method": method,
+                "path": scope["path"],
+                "query": scope.get("query_string", b"").decode("latin-1"),
+                "status": status,
+                "duration_ms": round((time.perf_counter() - started) * 1000, 3),
+                "client": client[0] if client else None,
+            },
+        )
+
+
+class CachingMiddleware:
+    """Conditional GET and the response cache. A GET's representation depends only on what
+    `version_of` says (the data version, or the app's for its documentation) and the URL, so
+    its ETag is computed before the app runs, and a matching If-None-Match costs no query."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        data_version: Callable[[], str | None],
+        cache_max_age: int,
+        response_cache_bytes: int = 0,
+        version_ttl: float = 1.0,
+    ) -> None:
+        self.app = app
+        self.data_version = VersionSource(data_version, version_ttl)
+        self.cache_control = f"public, max-age={cache_max_age}"
+        self.cache = ResponseCache(response_cache_bytes) if response_cache_bytes else None
+
+    async def version_of(self, path: str) -> str | None:
+        """The data version for the data, the app's for its documentation; None for what is
+        never cached (health checks)."""
+        if path.startswith("/v1/"):
+            return await self.data_version()
+        if path.startswith(APP_PATHS):
+            return "app"
+        return None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        version = await self.version_of(path) if scope.get("method") == "GET" else None
+        if version is None:
+            await self.app(scope, receive, send)
+            return
+        scope["state"]["data_version"] = version
+        query = scope.get("query_string", b"")
+        etag = make_etag(version, path, query)
+        if_none_match = Headers(scope=scope).get("if-none-match", "")
+        not_modified = _not_modified(etag, self.cache_control)
+        if etag_matches(if_none_match, etag):
+            await send(not_modified)
+            await send({"type": "http.response.body", "body": b""})
+            return
+        unchanged = False
+
+        async def tagged(message: Message) -> None:
+            nonlocal unchanged
+            if message["type"] == "http.response.start" and message["status"] == 200:
+                # "*" matches any current representation: known once there is one.
+                if if_none_match.strip() == "*":
+                    message, unchanged = not_modified, True
                 else:
-                    await self._cached(scope, receive, send_with_headers, version, (path, query))
-            else:
-                await self.app(scope, receive, send_with_headers)
+                    out = MutableHeaders(scope=message)
+                    out["ETag"] = etag
+                    out["Cache-Control"] = self.cache_control
+            elif message["type"] == "http.response.body" and unchanged:
+                message = {**message, "body": b""}
+            await send(message)
+
+        if self.cache is None or version == "app":
+            await self.app(scope, receive, tagged)
         else:
-            await self.app(scope, receive, send_with_headers)
-        self._log(scope, status, started, request_id)
+            await self._cached(scope, receive, tagged, version, (path, query))
 
     async def _cached(
         self, scope: Scope, receive: Receive, send: Send, version: str, key: tuple[str, bytes]
@@ -201,9 +294,7 @@ class HttpMiddleware:
             await send(
                 {"type": "http.response.start", "status": 200, "headers": list(cached_headers)}
             )
-            await send(
-                {"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else body}
-            )
+            await send({"type": "http.response.body", "body": body})
             return
         start: Message = {}
         chunks: list[bytes] = []
@@ -217,56 +308,12 @@ class HttpMiddleware:
             await send(message)
 
         await self.app(scope, receive, capture)
-        if start.get("status") == 200 and scope["method"] == "GET":
+        if start.get("status") == 200:
             keep = [(k, v) for k, v in start["headers"] if k.lower() not in _PER_REQUEST]
             self.cache.put(version, key, keep, b"".join(chunks))
 
-    async def _problem(self, scope: Scope, send: Send, status: int, slug: str, detail: str) -> None:
-        body = orjson.dumps(
-            {
-                "type": f"/problems/{slug}",
-                "title": "Content Too Large",
-                "status": status,
-                "detail": detail,
-                "instance": scope["path"],
-                "request_id": scope["state"]["request_id"],
-            }
-        )
-        await send(
-            {
-                "type": "http.response.start",
-                "status": status,
-                "headers": [
-                    (b"content-type", b"application/problem+json"),
-                    (b"content-length", str(len(body)).encode()),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
 
-    @staticmethod
-    def _log(scope: Scope, status: int, started: float, request_id: str) -> None:
-        if not access_log.isEnabledFor(logging.INFO):
-            return
-        client = scope.get("client")
-        access_log.info(
-            "%s %s %s",
-            scope["method"],
-            scope["path"],
-            status,
-            extra={
-                "request_id": request_id,
-                "method": scope["method"],
-                "path": scope["path"],
-                "query": scope.get("query_string", b"").decode("latin-1"),
-                "status": status,
-                "duration_ms": round((time.perf_counter() - started) * 1000, 3),
-                "client": client[0] if client else None,
-            },
-        )
-
-
-def _not_modified(etag: str, cache_control: str) -> dict[str, Any]:
+def _not_modified(etag: str, cache_control: str) -> Message:
     return {
         "type": "http.response.start",
         "status": 304,
@@ -313,22 +360,19 @@ class RateLimitMiddleware:
             (b"ratelimit-reset", reset),
         ]
         if not allowed:
-            body = orjson.dumps(
-                {
-                    "type": "/problems/too-many-requests",
-                    "title": "Too Many Requests",
-                    "status": 429,
-                    "detail": f"Over {self.limit.decode()} requests a minute; "
-                    f"retry in {reset.decode()} s",
-                    "instance": scope["path"],
-                }
+            body = problem_body(
+                429,
+                "too-many-requests",
+                f"Over {self.limit.decode()} requests a minute; retry in {reset.decode()} s",
+                instance=scope["path"],
+                request_id=scope.get("state", {}).get("request_id"),
             )
             await send(
                 {
                     "type": "http.response.start",
                     "status": 429,
                     "headers": [
-                        (b"content-type", b"application/problem+json"),
+                        (b"content-type", PROBLEM_JSON.encode()),
                         (b"content-length", str(len(body)).encode()),
                         (b"retry-after", reset),
                         *limit_headers,

@@ -6,7 +6,8 @@ from typing import Any
 
 import orjson
 
-_STANDARD = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
+# uvicorn adds `color_message`, the message with ANSI colour codes: not for JSON.
+_STANDARD = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "color_message"}
 
 
 class JsonFormatter(logging.Formatter):
@@ -40,7 +41,9 @@ def configure(level: str, fmt: str) -> None:
         else TextFormatter("%(asctime)s %(levelname)s %(name)s %(message)s")
     )
     root = logging.getLogger()
-    root.handlers[:] = [handler]
+    # Replace the handler an earlier call installed; keep others (a test's log capture).
+    handler.set_name("app")
+    root.handlers[:] = [h for h in root.handlers if h.get_name() != "app"] + [handler]
     root.setLevel(level.upper())
     for name in ("uvicorn", "uvicorn.error"):
         logging.getLogger(name).handlers[:] = []

@@ -1,16 +1,20 @@
 """The application: routers, middleware, error handlers, offline docs and health checks."""
 
+import base64
+import hashlib
+import re
 from pathlib import Path
 from typing import Annotated, Any
 
 import fastapi_offline
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi import Path as PathParam
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
+from starlette.datastructures import Headers
 
 from app import __version__, errors, logs
 from app.api import (
@@ -25,10 +29,10 @@ from app.api import (
     quotes,
     search,
 )
-from app.api.common import json_response
+from app.api.common import json_response, problem_responses, strict_query
 from app.config import SCHEMA_REVISION, Settings, get_settings
 from app.db import data_version, get_engine
-from app.http import HttpMiddleware, RateLimitMiddleware
+from app.http import CachingMiddleware, HttpMiddleware, RateLimitMiddleware
 from app.openapi import customize_openapi
 
 DOCS_ASSETS = Path(fastapi_offline.__file__).parent / "static"
@@ -72,6 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_tags=TAGS,
         docs_url=None,
         redoc_url=None,
+        dependencies=[Depends(strict_query)],
     )
     errors.install(app)
     for module in (
@@ -89,15 +94,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(module.router)
     app.include_router(meta_router())
     app.mount("/static/docs", StaticFiles(directory=DOCS_ASSETS), name="docs-assets")
-    add_docs(app)
+    docs_csp = add_docs(app)
     customize_openapi(app)
 
     def current_version() -> str | None:
         with get_engine().connect() as conn:
             return data_version(conn)
 
+    # Added innermost first. Outermost, CORS sees every response (errors too); then the edge
+    # (request ids, headers, logs, errors), so a 429 is logged like any answer; then the rate
+    # limit, before the cache, so a replayed response counts too.
     app.add_middleware(
-        HttpMiddleware,
+        CachingMiddleware,
         data_version=current_version,
         cache_max_age=settings.cache_max_age,
         response_cache_bytes=settings.response_cache_bytes,
@@ -109,8 +117,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             per_minute=settings.rate_limit_per_minute,
             burst=settings.rate_limit_burst,
         )
+    app.add_middleware(HttpMiddleware, docs_csp=docs_csp)
     app.add_middleware(
-        CORSMiddleware,
+        ProblemCORSMiddleware,
         allow_origins=settings.cors_origins,
         allow_methods=["GET", "HEAD", "OPTIONS"],
         allow_headers=["If-None-Match", "X-Request-ID"],
@@ -120,28 +129,60 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
-def add_docs(app: FastAPI) -> None:
-    """Swagger UI and ReDoc served from an installed package's assets: no CDN, works offline."""
+class ProblemCORSMiddleware(CORSMiddleware):
+    """CORS, with a refused preflight explained as a problem like every other 4xx."""
+
+    def preflight_response(self, request_headers: Headers) -> Response:
+        response = super().preflight_response(request_headers)
+        if response.status_code < 400:
+            return response
+        detail = f"{bytes(response.body).decode()}: this API allows GET, HEAD and OPTIONS from "
+        detail += ", ".join(self.allow_origins) if not self.allow_all_origins else "any origin"
+        body = errors.problem_body(400, "cors-refused", detail, instance="")
+        headers = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
+        headers.pop("content-type", None)
+        return Response(body, 400, headers=headers, media_type=errors.PROBLEM_JSON)
+
+
+def add_docs(app: FastAPI) -> str:
+    """Swagger UI and ReDoc served from an installed package's assets: no CDN, works offline.
+    Returns the Content-Security-Policy of the docs pages: their own assets, and of inline
+    script only Swagger UI's bootstrap, by its hash."""
+    swagger_page = get_swagger_ui_html(
+        openapi_url="/openapi.json",
+        title=f"{app.title} - Swagger UI",
+        swagger_js_url="/static/docs/swagger-ui-bundle.js",
+        swagger_css_url="/static/docs/swagger-ui.css",
+        swagger_favicon_url="/static/docs/favicon.png",
+        # The validator badge would load from validator.swagger.io: not offline, not ours.
+        swagger_ui_parameters={"validatorUrl": None},
+    )
+    redoc_page = get_redoc_html(
+        openapi_url="/openapi.json",
+        title=f"{app.title} - ReDoc",
+        redoc_js_url="/static/docs/redoc.standalone.js",
+        redoc_favicon_url="/static/docs/favicon.png",
+        with_google_fonts=False,
+    )
 
     @app.get("/docs", include_in_schema=False)
     async def swagger() -> HTMLResponse:
-        return get_swagger_ui_html(
-            openapi_url="/openapi.json",
-            title=f"{app.title} - Swagger UI",
-            swagger_js_url="/static/docs/swagger-ui-bundle.js",
-            swagger_css_url="/static/docs/swagger-ui.css",
-            swagger_favicon_url="/static/docs/favicon.png",
-        )
+        return swagger_page
 
     @app.get("/redoc", include_in_schema=False)
     async def redoc() -> HTMLResponse:
-        return get_redoc_html(
-            openapi_url="/openapi.json",
-            title=f"{app.title} - ReDoc",
-            redoc_js_url="/static/docs/redoc.standalone.js",
-            redoc_favicon_url="/static/docs/favicon.png",
-            with_google_fonts=False,
-        )
+        return redoc_page
+
+    inline = re.findall(rb"<script>(.*?)</script>", bytes(swagger_page.body), re.S)
+    hashes = " ".join(
+        f"'sha256-{base64.b64encode(hashlib.sha256(script).digest()).decode()}'"
+        for script in inline
+    )
+    return (
+        f"default-src 'none'; script-src 'self' {hashes}; style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; "
+        "worker-src 'self' blob:; frame-ancestors 'none'"
+    )
 
 
 def meta_router() -> Any:
@@ -157,9 +198,9 @@ def meta_router() -> Any:
     @router.get(
         "/readyz",
         summary="Readiness",
-        responses=errors_responses(503),
+        responses=problem_responses(503),
     )
-    async def readyz() -> Response:
+    def readyz() -> Response:
         """The store is reachable, migrated to the current schema and seeded."""
         try:
             with get_engine().connect() as conn:
@@ -181,7 +222,7 @@ def meta_router() -> Any:
         )
 
     @router.get(
-        "/problems/{slug}", summary="Explain a problem type", responses=errors_responses(404, 422)
+        "/problems/{slug}", summary="Explain a problem type", responses=problem_responses(404, 422)
     )
     async def problem_type(
         slug: Annotated[str, PathParam(max_length=64, description="The problem type's name")],
@@ -194,12 +235,6 @@ def meta_router() -> Any:
         )
 
     return router
-
-
-def errors_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    from app.api.common import problem_responses
-
-    return problem_responses(*statuses)
 
 
 app = create_app()

@@ -39,7 +39,7 @@ EXAMPLES: dict[str, Any] = {
     "OrganizationPublic": {
         "id": "ecowas",
         "name": "Economic Community of West African States",
-        "aliases": ["ECOWAS", "regional economic bloc"],
+        "aliases": ["ECOWAS"],
         "description": "West Africa's regional economic bloc",
         "country": None,
         "kind": "bloc",

@@ -92,7 +92,7 @@ AidFilters = Annotated[dict[str, Any], Depends(aid_filters)]
 
 
 @router.get("", response_model=Page[AidPublic], responses=LIST_RESPONSES, summary="List aid")
-async def list_aid(
+def list_aid(
     request: Request,
     filters: AidFilters,
     page: PageParams = PAGE,
@@ -105,6 +105,6 @@ async def list_aid(
 @router.get(
     "/{id}", response_model=AidPublic, responses=ITEM_RESPONSES, summary="Get an aid figure"
 )
-async def get_aid(id: Slug, params: ItemParams = ITEM) -> Response:
+def get_aid(id: Slug, params: ItemParams = ITEM) -> Response:
     """One aid figure: donor, recipient, amount with currency and qualifier, and evidence."""
     return item_response(KIND, id, params)

@@ -32,7 +32,7 @@ PAGE = page_params(KIND)
 @router.get(
     "", response_model=Page[ArticleSummary], responses=LIST_RESPONSES, summary="List articles"
 )
-async def list_articles(request: Request, page: PageParams = PAGE, sort: str = SORT) -> Response:
+def list_articles(request: Request, page: PageParams = PAGE, sort: str = SORT) -> Response:
     """The articles in the store, without their text (GET one to read it)."""
     return list_response(request, KIND, LISTING, {}, sort, page)
 
@@ -40,7 +40,7 @@ async def list_articles(request: Request, page: PageParams = PAGE, sort: str = S
 @router.get(
     "/{id}", response_model=ArticlePublic, responses=ITEM_RESPONSES, summary="Get an article"
 )
-async def get_article(id: Slug) -> Response:
+def get_article(id: Slug) -> Response:
     """One article with its full text, verbatim: evidence offsets index this string."""
     with get_engine().connect() as conn:
         article = get_one(conn, ARTICLE_DETAIL, id)

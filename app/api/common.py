@@ -85,8 +85,10 @@ def sort_query(listing: Listing) -> Any:
     )
 
 
-# Dependencies are `async def`: FastAPI would run plain functions and classes in a thread pool,
-# a hop that costs more than the query behind a small page.
+# Dependencies are `async def` (they only read parameters: FastAPI would run plain functions in
+# a thread pool). Routes are plain `def`: their queries block, so FastAPI runs them in its
+# thread pool, one hop per request, and the event loop stays free to accept, answer health
+# checks and finish in-flight requests on SIGTERM.
 
 
 @dataclass(frozen=True)
@@ -177,6 +179,38 @@ def item_params(kind: Kind) -> Any:
 
 
 Parent = Callable[[Connection], None]
+
+
+def _query_names(dependant: Any) -> frozenset[str]:
+    names = {field.alias for field in dependant.query_params}
+    for sub in dependant.dependencies:
+        names |= _query_names(sub)
+    return frozenset(names)
+
+
+_QUERY_NAMES: dict[int, frozenset[str]] = {}
+
+
+async def strict_query(request: Request) -> None:
+    """Every operation refuses what it would otherwise ignore: an unknown parameter (a typo such
+    as `contry=NE` must not silently answer the unfiltered list), a parameter given twice, and
+    NUL characters, which no store accepts in text."""
+    route = request.scope.get("route")
+    if route is None or not request.scope.get("query_string"):
+        return
+    names = _QUERY_NAMES.get(id(route))
+    if names is None:
+        names = _QUERY_NAMES[id(route)] = _query_names(route.dependant)
+    seen: set[str] = set()
+    for name, value in request.query_params.multi_items():
+        if name not in names:
+            allowed = ", ".join(sorted(names)) or "none"
+            raise InvalidParameter(name[:100], f"unknown parameter; this one takes: {allowed}")
+        if name in seen:
+            raise InvalidParameter(name, "given more than once; give it once")
+        if "\x00" in value:
+            raise InvalidParameter(name, "must not contain NUL characters")
+        seen.add(name)
 
 
 def json_response(content: Any, headers: dict[str, str] | None = None) -> Response:

@@ -36,7 +36,7 @@ ITEM = item_params(KIND)
 @router.get(
     "", response_model=Page[CountryPublic], responses=LIST_RESPONSES, summary="List countries"
 )
-async def list_countries(
+def list_countries(
     request: Request, page: PageParams = PAGE, q: Q = None, sort: str = SORT
 ) -> Response:
     """Countries the articles mention, with their names as the articles spell them."""
@@ -46,7 +46,7 @@ async def list_countries(
 @router.get(
     "/{code}", response_model=CountryPublic, responses=ITEM_RESPONSES, summary="Get a country"
 )
-async def get_country(code: CountryCode, params: ItemParams = ITEM) -> Response:
+def get_country(code: CountryCode, params: ItemParams = ITEM) -> Response:
     """One country by ISO 3166-1 alpha-2 or alpha-3 code (any case), with its evidence."""
     return item_response(KIND, code, params)
 
@@ -58,10 +58,10 @@ async def get_country(code: CountryCode, params: ItemParams = ITEM) -> Response:
     summary="Events concerning a country",
     tags=["events"],
 )
-async def list_country_events(
+def list_country_events(
     request: Request,
     code: CountryCode,
-    filters: events_api.EventFilters,
+    filters: events_api.ScopedEventFilters,
     page: PageParams = events_api.PAGE,
     sort: str = events_api.SORT,
 ) -> Response:
@@ -86,7 +86,7 @@ async def list_country_events(
     summary="Aid a country gave or received",
     tags=["aid"],
 )
-async def list_country_aid(
+def list_country_aid(
     request: Request,
     code: CountryCode,
     filters: aid_api.AidFilters,

@@ -75,11 +75,7 @@ PAGE = page_params(KIND)
 ITEM = item_params(KIND)
 
 
-async def event_filters(
-    country: Annotated[
-        str | None,
-        country_query("Alpha-2 or alpha-3 code: events concerning this country"),
-    ] = None,
+async def scoped_event_filters(
     kind: Annotated[EventKind | None, Query(description="Kind of event")] = None,
     participant: Annotated[
         str | None,
@@ -109,11 +105,10 @@ async def event_filters(
     ] = None,
     q: Q = None,
 ) -> dict[str, Any]:
-    """The filters of /v1/events (and /v1/countries/{code}/events)."""
+    """The filters of /v1/countries/{code}/events: those of /v1/events but `country`."""
     # A range that ends before it starts matches nothing; it is not an error.
     start, end = date_filter("from", from_), date_filter("to", to)
     return {
-        "country": country_filter("country", country),
         "kind": kind,
         "participant": participant,
         "from": start.start if start else None,
@@ -122,11 +117,23 @@ async def event_filters(
     }
 
 
+async def event_filters(
+    country: Annotated[
+        str | None,
+        country_query("Alpha-2 or alpha-3 code: events concerning this country"),
+    ] = None,
+    scoped: dict[str, Any] = Depends(scoped_event_filters),
+) -> dict[str, Any]:
+    """The filters of /v1/events."""
+    return scoped | {"country": country_filter("country", country)}
+
+
 EventFilters = Annotated[dict[str, Any], Depends(event_filters)]
+ScopedEventFilters = Annotated[dict[str, Any], Depends(scoped_event_filters)]
 
 
 @router.get("", response_model=Page[EventPublic], responses=LIST_RESPONSES, summary="List events")
-async def list_events(
+def list_events(
     request: Request,
     filters: EventFilters,
     page: PageParams = PAGE,
@@ -137,7 +144,7 @@ async def list_events(
 
 
 @router.get("/{id}", response_model=EventPublic, responses=ITEM_RESPONSES, summary="Get an event")
-async def get_event(id: Slug, params: ItemParams = ITEM) -> Response:
+def get_event(id: Slug, params: ItemParams = ITEM) -> Response:
     """One event with its participants, the countries it concerns, and its evidence."""
     return item_response(KIND, id, params)
 
@@ -149,7 +156,7 @@ async def get_event(id: Slug, params: ItemParams = ITEM) -> Response:
     summary="Quotes about an event",
     tags=["quotes"],
 )
-async def list_event_quotes(
+def list_event_quotes(
     request: Request,
     id: Slug,
     page: PageParams = quotes_api.PAGE,

@@ -37,7 +37,7 @@ ITEM = item_params(KIND)
 
 
 @router.get("", response_model=Page[FigurePublic], responses=LIST_RESPONSES, summary="List figures")
-async def list_figures(
+def list_figures(
     request: Request,
     page: PageParams = PAGE,
     kind: Annotated[FigureKind | None, Query(description="Kind of figure")] = None,
@@ -53,6 +53,6 @@ async def list_figures(
 
 
 @router.get("/{id}", response_model=FigurePublic, responses=ITEM_RESPONSES, summary="Get a figure")
-async def get_figure(id: Slug, params: ItemParams = ITEM) -> Response:
+def get_figure(id: Slug, params: ItemParams = ITEM) -> Response:
     """One figure with its value, unit, qualifier and evidence."""
     return item_response(KIND, id, params)

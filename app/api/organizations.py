@@ -38,7 +38,7 @@ ITEM = item_params(KIND)
     responses=LIST_RESPONSES,
     summary="List organizations",
 )
-async def list_organizations(
+def list_organizations(
     request: Request,
     page: PageParams = PAGE,
     q: Q = None,
@@ -57,6 +57,6 @@ async def list_organizations(
     responses=ITEM_RESPONSES,
     summary="Get an organization",
 )
-async def get_organization(id: Slug, params: ItemParams = ITEM) -> Response:
+def get_organization(id: Slug, params: ItemParams = ITEM) -> Response:
     """One organization with its kind, country and evidence."""
     return item_response(KIND, id, params)

@@ -31,7 +31,7 @@ ITEM = item_params(KIND)
 
 
 @router.get("", response_model=Page[PersonPublic], responses=LIST_RESPONSES, summary="List people")
-async def list_people(
+def list_people(
     request: Request, page: PageParams = PAGE, q: Q = None, sort: str = SORT
 ) -> Response:
     """People the articles name; `q` matches names and the articles' own spellings."""
@@ -39,7 +39,7 @@ async def list_people(
 
 
 @router.get("/{id}", response_model=PersonPublic, responses=ITEM_RESPONSES, summary="Get a person")
-async def get_person(id: Slug, params: ItemParams = ITEM) -> Response:
+def get_person(id: Slug, params: ItemParams = ITEM) -> Response:
     """One person with their aliases, description and evidence."""
     return item_response(KIND, id, params)
 
@@ -51,10 +51,10 @@ async def get_person(id: Slug, params: ItemParams = ITEM) -> Response:
     summary="Quotes by a person",
     tags=["quotes"],
 )
-async def list_person_quotes(
+def list_person_quotes(
     request: Request,
     id: Slug,
-    filters: quotes_api.QuoteFilters,
+    filters: quotes_api.ScopedQuoteFilters,
     page: PageParams = quotes_api.PAGE,
     sort: str = quotes_api.SORT,
 ) -> Response:

@@ -38,7 +38,7 @@ ITEM = item_params(KIND)
     responses=LIST_RESPONSES,
     summary="List places",
 )
-async def list_places(
+def list_places(
     request: Request,
     page: PageParams = PAGE,
     q: Q = None,
@@ -57,6 +57,6 @@ async def list_places(
     responses=ITEM_RESPONSES,
     summary="Get a place",
 )
-async def get_place(id: Slug, params: ItemParams = ITEM) -> Response:
+def get_place(id: Slug, params: ItemParams = ITEM) -> Response:
     """One place with its kind, country, coordinates and evidence."""
     return item_response(KIND, id, params)

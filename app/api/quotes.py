@@ -45,6 +45,16 @@ PAGE = page_params(KIND)
 ITEM = item_params(KIND)
 
 
+async def scoped_quote_filters(
+    event: Annotated[
+        str | None, Query(max_length=100, description="Id of the event the quote is about")
+    ] = None,
+    q: Q = None,
+) -> dict[str, Any]:
+    """The filters of /v1/people/{id}/quotes: those of /v1/quotes but `speaker`."""
+    return {"event": event, "q": q}
+
+
 async def quote_filters(
     speaker: Annotated[
         str | None,
@@ -54,20 +64,18 @@ async def quote_filters(
             examples=["olayinka-ajala"],
         ),
     ] = None,
-    event: Annotated[
-        str | None, Query(max_length=100, description="Id of the event the quote is about")
-    ] = None,
-    q: Q = None,
+    scoped: dict[str, Any] = Depends(scoped_quote_filters),
 ) -> dict[str, Any]:
-    """The filters of /v1/quotes (and /v1/people/{id}/quotes)."""
-    return {"speaker": speaker, "event": event, "q": q}
+    """The filters of /v1/quotes."""
+    return scoped | {"speaker": speaker}
 
 
 QuoteFilters = Annotated[dict[str, Any], Depends(quote_filters)]
+ScopedQuoteFilters = Annotated[dict[str, Any], Depends(scoped_quote_filters)]
 
 
 @router.get("", response_model=Page[QuotePublic], responses=LIST_RESPONSES, summary="List quotes")
-async def list_quotes(
+def list_quotes(
     request: Request,
     filters: QuoteFilters,
     page: PageParams = PAGE,
@@ -78,6 +86,6 @@ async def list_quotes(
 
 
 @router.get("/{id}", response_model=QuotePublic, responses=ITEM_RESPONSES, summary="Get a quote")
-async def get_quote(id: Slug, params: ItemParams = ITEM) -> Response:
+def get_quote(id: Slug, params: ItemParams = ITEM) -> Response:
     """One quotation with its speaker, the event it is about, and where it stands in the text."""
     return item_response(KIND, id, params)

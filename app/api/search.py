@@ -14,7 +14,7 @@ router = APIRouter(prefix="/v1/search", tags=["search"])
 
 
 @router.get("", response_model=Page[SearchHit], responses=LIST_RESPONSES, summary="Search")
-async def search(
+def search(
     request: Request,
     q: Annotated[
         str,

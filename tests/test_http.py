@@ -1,0 +1,213 @@
+"""The HTTP edge: HEAD, conditional requests, errors that escape the app, CORS refusals, and a
+server that keeps answering (and finishes what it started) while queries wait."""
+
+import concurrent.futures
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import psycopg
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.conftest import (
+    ROOT,
+    app_client,
+    create_pg_database,
+    drop_pg_database,
+    require_postgres,
+)
+
+
+@pytest.fixture(scope="module")
+def http(seeded_sqlite_url: str) -> Iterator[TestClient]:
+    with app_client(seeded_sqlite_url) as client:
+        yield client
+
+
+def problem(response: Any, status: int, slug: str) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.headers["x-request-id"] and response.headers["x-content-type-options"]
+    body = response.json()
+    assert body["type"] == f"/problems/{slug}" and body["request_id"]
+    return body
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/v1/figures", "/v1/people/mohamed-bazoum?fields=name", "/healthz", "/docs", "/openapi.json"],
+)
+def test_head_is_get_without_a_body_everywhere(http: TestClient, path: str) -> None:
+    head = http.head(path)
+    get = http.get(path)
+    assert head.status_code == get.status_code == 200
+    assert head.content == b""
+    assert head.headers["content-type"] == get.headers["content-type"]
+    assert head.headers["content-length"] == str(len(get.content))
+    assert head.headers.get("etag") == get.headers.get("etag")
+
+
+def test_if_none_match_star_matches_only_what_exists(http: TestClient) -> None:
+    star = {"If-None-Match": "*"}
+    assert http.get("/v1/countries/NE", headers=star).status_code == 304
+    problem(http.get("/v1/people/no-such-person", headers=star), 404, "not-found")
+    problem(http.get("/v1/nothing-here", headers=star), 404, "not-found")
+    problem(http.get("/v1/events?limit=0", headers=star), 422, "invalid-parameter")
+
+
+@pytest.mark.parametrize("path", ["/openapi.json", "/docs", "/redoc", "/problems/not-found"])
+def test_documentation_has_etags_and_revalidates(http: TestClient, path: str) -> None:
+    first = http.get(path)
+    assert first.status_code == 200 and first.headers["etag"].startswith('"')
+    again = http.get(path, headers={"If-None-Match": first.headers["etag"]})
+    assert again.status_code == 304 and again.content == b""
+
+
+def test_health_checks_are_never_cached(http: TestClient) -> None:
+    for path in ("/healthz", "/readyz"):
+        response = http.get(path)
+        assert "etag" not in response.headers
+        assert response.headers["cache-control"] == "no-cache"
+
+
+def test_an_unexpected_error_is_a_logged_500_problem_with_the_edge_headers(
+    seeded_sqlite_url: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setenv("RESPONSE_CACHE_BYTES", "0")
+    monkeypatch.setattr("app.api.common.get_one", broken)
+    with app_client(seeded_sqlite_url) as client:
+        response = client.get("/v1/countries/NE", headers={"X-Request-ID": "trace-me"})
+    body = problem(response, 500, "internal-error")
+    assert response.headers["x-request-id"] == body["request_id"] == "trace-me"
+    assert "secret" not in response.text and "Traceback" not in response.text
+    logged = [r for r in caplog.records if r.name == "app.errors"]
+    assert len(logged) == 1 and getattr(logged[0], "request_id", None) == "trace-me"
+
+
+def test_an_unreachable_store_is_503_not_500() -> None:
+    with app_client("postgresql+psycopg://postgres@127.0.0.1:9/nowhere") as client:
+        problem(client.get("/v1/countries/NE"), 503, "unavailable")
+        problem(client.get("/readyz"), 503, "unavailable")
+        assert client.get("/healthz").status_code == 200
+
+
+def test_a_refused_cors_preflight_is_a_problem(http: TestClient) -> None:
+    response = http.options(
+        "/v1/events",
+        headers={"Origin": "https://example.org", "Access-Control-Request-Method": "POST"},
+    )
+    assert response.status_code == 400
+    assert response.headers["content-type"] == "application/problem+json"
+    body = response.json()
+    assert body["type"] == "/problems/cors-refused" and "method" in body["detail"]
+
+
+def test_method_not_allowed_says_what_is(http: TestClient) -> None:
+    response = http.post("/v1/events")
+    body = problem(response, 405, "method-not-allowed")
+    assert "GET" in body["detail"] and "read-only" in body["detail"]
+
+
+# --- a real server whose queries wait on a lock ------------------------------------------------
+
+
+@pytest.fixture
+def locked_server() -> Iterator[tuple[str, subprocess.Popen[bytes], str]]:
+    """`python -m app serve` on a seeded PostgreSQL database, reading the data version on
+    every request, with a long time limit; yields its URL, process and database URL."""
+    require_postgres()
+    name, url = create_pg_database()
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "PORT": str(port),
+        "DATA_VERSION_TTL": "0",
+        "STATEMENT_TIMEOUT_MS": "30000",
+        "LOG_LEVEL": "WARNING",
+    }
+    process = subprocess.Popen([sys.executable, "-m", "app", "serve"], cwd=ROOT, env=env)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        yield base, process, url
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        drop_pg_database(name)
+
+
+def waiting_queries(database_url: str) -> int:
+    with psycopg.connect(database_url.replace("+psycopg", "")) as conn:
+        row = conn.execute(
+            "SELECT count(*) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        ).fetchone()
+        return int(row[0]) if row else 0
+
+
+def hold_lock(database_url: str) -> psycopg.Connection[Any]:
+    """Block every reader of the store (the data version is read first) until released."""
+    conn = psycopg.connect(database_url.replace("+psycopg", ""))
+    conn.execute("LOCK TABLE store_meta IN ACCESS EXCLUSIVE MODE")
+    return conn
+
+
+def wait_for(condition: Any, timeout: float = 20) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition not reached"
+        time.sleep(0.05)
+
+
+def test_health_answers_while_queries_wait(
+    locked_server: tuple[str, subprocess.Popen[bytes], str],
+) -> None:
+    base, _, url = locked_server
+    lock = hold_lock(url)
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        slow = [pool.submit(httpx.get, f"{base}/v1/countries/NE", timeout=60) for _ in range(3)]
+        wait_for(lambda: waiting_queries(url) >= 3)
+        health = httpx.get(f"{base}/healthz", timeout=10)
+        assert health.status_code == 200
+        assert not any(f.done() for f in slow)  # the health check did not wait for them
+        lock.rollback()
+        lock.close()
+        assert [f.result().status_code for f in slow] == [200] * 3
+
+
+def test_sigterm_lets_in_flight_requests_finish(
+    locked_server: tuple[str, subprocess.Popen[bytes], str],
+) -> None:
+    base, process, url = locked_server
+    lock = hold_lock(url)
+    paths = ["/v1/countries/NE", "/v1/events?limit=3", "/v1/people", "/v1/search?q=niger"] * 2
+    with concurrent.futures.ThreadPoolExecutor(len(paths)) as pool:
+        futures = [pool.submit(httpx.get, f"{base}{p}", timeout=60) for p in paths]
+        wait_for(lambda: waiting_queries(url) >= len(paths))
+        process.send_signal(signal.SIGTERM)
+        time.sleep(0.5)  # the server is shutting down with every request still waiting
+        assert process.poll() is None
+        lock.rollback()
+        lock.close()
+        assert [f.result().status_code for f in futures] == [200] * len(paths)
+    assert process.wait(timeout=30) == 0
