@@ -12,7 +12,8 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from app.config import SCHEMA_REVISION, get_settings
-from app.db import is_sqlite, write_engine
+from app.db import StoreState, is_sqlite, store_state, write_engine
+from app.records import DOCUMENT_FORMAT
 
 # The PostgreSQL advisory lock that `migrate`, `seed` and `serve`'s preparation hold. Any fixed
 # 64-bit key does; advisory locks are per database, so only processes preparing the same store
@@ -103,29 +104,24 @@ def cmd_seed(args: argparse.Namespace) -> int:
         return seed(args.paths)
 
 
-def store_state() -> tuple[str | None, int]:
-    """The store's schema revision and article count (None, 0 for a new store)."""
+def current_state() -> StoreState:
     with write_engine() as engine, engine.connect() as conn:
-        try:
-            revision = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
-            articles = conn.execute(text("SELECT count(*) FROM article")).scalar_one()
-        except Exception:
-            return None, 0
-    return revision, articles
+        return store_state(conn)
 
 
 def prepare_store() -> int:
-    """Migrate if the schema is behind and seed if the store is empty, under the store lock and
-    deciding again once it is held, so processes starting together do the work once. A current,
-    seeded store only reads (a read-only role can start the API): no lock, no Alembic import."""
-    revision, articles = store_state()
-    if revision == SCHEMA_REVISION and articles:
+    """Migrate if the schema is behind and seed if the store is not seeded (or its records were
+    rendered by another version), under the store lock and deciding again once it is held, so
+    processes starting together do the work once. A ready store only reads (a read-only role
+    can start the API): no lock, no Alembic import."""
+    if current_state().problem(SCHEMA_REVISION, DOCUMENT_FORMAT) is None:
         return 0
     with store_lock(get_settings().database_url):
-        revision, articles = store_state()
-        if revision != SCHEMA_REVISION:
+        state = current_state()
+        if state.revision != SCHEMA_REVISION:
             migrate()
-        if not articles:
+            state = current_state()
+        if state.problem(SCHEMA_REVISION, DOCUMENT_FORMAT) is not None:
             return seed([])
     return 0
 

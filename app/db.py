@@ -4,11 +4,13 @@ import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from app.config import get_settings
 
@@ -100,6 +102,38 @@ def write_engine(url: str | None = None) -> Iterator[Engine]:
         yield engine
     finally:
         engine.dispose()
+
+
+@dataclass(frozen=True)
+class StoreState:
+    revision: str | None  # Alembic's, None before the first migration
+    articles: int
+    data_version: str | None  # None until seeded
+    document_format: str | None  # of the stored record documents
+
+    def problem(self, schema_revision: str, document_format: str) -> str | None:
+        """Why this store cannot serve the current code, or None when it can."""
+        if self.revision != schema_revision:
+            return f"The store is at schema {self.revision}, not {schema_revision}; run migrate"
+        if not self.articles or self.data_version is None:
+            return "The store is not seeded; run `python -m app seed`"
+        if self.document_format != document_format:
+            return "The store's records were rendered by another version; run seed"
+        return None
+
+
+def store_state(conn: Connection) -> StoreState:
+    """What the store at `conn` holds; a store without the tables reads as empty (one that
+    cannot be reached fails earlier, when connecting)."""
+    try:
+        revision = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        articles = conn.execute(text("SELECT count(*) FROM article")).scalar_one()
+        rows = conn.execute(text("SELECT key, value FROM store_meta")).all()
+        meta: dict[str, str] = {key: value for key, value in rows}
+    except DBAPIError:
+        conn.rollback()
+        return StoreState(None, 0, None, None)
+    return StoreState(revision, articles, meta.get("data_version"), meta.get("document_format"))
 
 
 def data_version(conn: Connection) -> str | None:

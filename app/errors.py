@@ -162,13 +162,23 @@ def _reason(error: Any) -> str:
     return str(error.get("msg", "invalid"))
 
 
+SQLITE_UNAVAILABLE = ("unable to open database", "database is locked", "disk i/o error")
+
+
 def database_error(exc: DBAPIError) -> ApiError:
     """What a database error means to a client: a query over its time limit, or a store that
     cannot be reached, is a 503 to retry; anything else is a bug (500)."""
     message = str(exc.orig).lower()
-    if "interrupted" in message or "statement timeout" in message or "canceling" in message:
+    if "interrupted" in message or "statement timeout" in message:
         return QueryTimeout("The query took longer than the time limit; narrow it and retry")
-    if isinstance(exc, OperationalError):
+    unreachable = exc.connection_invalidated or (
+        isinstance(exc, OperationalError)
+        and (
+            type(exc.orig).__module__.startswith("psycopg")  # its OperationalErrors: connections
+            or any(sign in message for sign in SQLITE_UNAVAILABLE)
+        )
+    )
+    if unreachable:
         return Unavailable("The store cannot be reached; retry shortly")
     return ApiError("Unexpected database error; it has been logged")
 

@@ -11,7 +11,7 @@ import hashlib
 import json
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -29,6 +29,7 @@ from sqlalchemy import Connection, Engine, delete, insert, select, text
 from sqlmodel import col
 
 from app.dates import parse_partial_date
+from app.db import store_state
 from app.models import (
     Aid,
     AidKind,
@@ -50,11 +51,13 @@ from app.models import (
     PlaceKind,
     Qualifier,
     Quote,
+    RecordDocument,
     Role,
     SearchDocument,
     StoreMeta,
     SubjectType,
 )
+from app.records import DOCUMENT_FORMAT, render_documents
 
 FORMAT_VERSION = 1
 ENRICHMENT = "public-knowledge enrichment, not article evidence"
@@ -763,7 +766,9 @@ TABLES_IN_DELETE_ORDER = [
 
 
 def data_version_of(sources: Sequence[Source]) -> str:
-    digest = hashlib.sha256(f"format={FORMAT_VERSION}".encode())
+    """Changes exactly when what the API serves does: the articles, their annotations, or the
+    shape records are rendered in."""
+    digest = hashlib.sha256(f"format={FORMAT_VERSION}|documents={DOCUMENT_FORMAT}".encode())
     for source in sorted(sources, key=lambda s: s.file.article.id if s.file else ""):
         assert source.file is not None
         digest.update(f"|{source.file.article.id}:{source.file.article.sha256}:".encode())
@@ -801,10 +806,8 @@ def seed(engine: Engine, paths: Sequence[Path]) -> SeedReport:
         if problems:
             raise SeedError(problems)
         version = data_version_of(sources)
-        current = conn.execute(
-            select(col(StoreMeta.value)).where(col(StoreMeta.key) == "data_version")
-        ).scalar_one_or_none()
-        changed = current != version
+        stored = store_state(conn)
+        changed = stored.data_version != version or stored.document_format != DOCUMENT_FORMAT
         if changed:
             _write(conn, build_rows(sources), version)
         counts = store_counts(conn)
@@ -812,8 +815,9 @@ def seed(engine: Engine, paths: Sequence[Path]) -> SeedReport:
 
 
 def store_counts(conn: Connection) -> dict[str, int]:
-    """Rows per table, parents first."""
-    names = [table.__table__.name for table in reversed(TABLES_IN_DELETE_ORDER)]  # type: ignore[attr-defined]
+    """Rows per table, parents first, then the documents rendered from them."""
+    tables = [*reversed(TABLES_IN_DELETE_ORDER), RecordDocument]
+    names = [table.__table__.name for table in tables]  # type: ignore[attr-defined]
     return {name: conn.execute(text(f"SELECT count(*) FROM {name}")).scalar_one() for name in names}
 
 
@@ -835,10 +839,20 @@ def _write(conn: Connection, rows: Rows, version: str) -> None:
                 conn.execute(insert(SearchDocument), docs)
         elif rows.tables[table]:
             conn.execute(insert(table), rows.tables[table])
+    finish(conn, version)
+
+
+def finish(
+    conn: Connection, version: str, progress: Callable[[str, int], None] | None = None
+) -> None:
+    """What follows writing the tables, in the same transaction: the search index, every
+    record's document, and the data version (readers see the new store from here on)."""
     if conn.dialect.name == "sqlite":
         conn.execute(text("INSERT INTO search_fts(search_fts) VALUES ('rebuild')"))
-    conn.execute(delete(StoreMeta).where(col(StoreMeta.key) == "data_version"))
-    conn.execute(insert(StoreMeta), [{"key": "data_version", "value": version}])
+    render_documents(conn, progress)
+    meta = {"data_version": version, "document_format": DOCUMENT_FORMAT}
+    conn.execute(delete(StoreMeta).where(col(StoreMeta.key).in_(meta)))
+    conn.execute(insert(StoreMeta), [{"key": k, "value": v} for k, v in meta.items()])
 
 
 def default_paths(seed_dir: Path) -> list[Path]:

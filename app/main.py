@@ -13,7 +13,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 from starlette.datastructures import Headers
 
 from app import __version__, errors, logs
@@ -31,9 +31,10 @@ from app.api import (
 )
 from app.api.common import json_response, problem_responses, strict_query
 from app.config import SCHEMA_REVISION, Settings, get_settings
-from app.db import data_version, get_engine
+from app.db import data_version, get_engine, store_state
 from app.http import CachingMiddleware, HttpMiddleware, RateLimitMiddleware
 from app.openapi import customize_openapi
+from app.records import DOCUMENT_FORMAT
 
 DOCS_ASSETS = Path(fastapi_offline.__file__).parent / "static"
 
@@ -204,21 +205,16 @@ def meta_router() -> Any:
         """The store is reachable, migrated to the current schema and seeded."""
         try:
             with get_engine().connect() as conn:
-                revision = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
-                version = data_version(conn)
-                articles_count = conn.execute(text("SELECT count(*) FROM article")).scalar_one()
-        except Exception as exc:
+                state = store_state(conn)
+        except DBAPIError as exc:
             raise errors.Unavailable(
-                f"The store is not reachable or not migrated: {type(exc).__name__}"
+                f"The store is not reachable: {type(exc.orig).__name__}"
             ) from None
-        if revision != SCHEMA_REVISION:
-            raise errors.Unavailable(
-                f"The store is at schema {revision}, not {SCHEMA_REVISION}; run migrate"
-            )
-        if version is None or not articles_count:
-            raise errors.Unavailable("The store is empty; run `python -m app seed`")
+        problem = state.problem(SCHEMA_REVISION, DOCUMENT_FORMAT)
+        if problem is not None:
+            raise errors.Unavailable(problem)
         return json_response(
-            {"status": "ready", "data_version": version, "articles": articles_count}
+            {"status": "ready", "data_version": state.data_version, "articles": state.articles}
         )
 
     @router.get(

@@ -442,6 +442,18 @@ class SearchDocument(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("type", "id"),)
 
 
+class RecordDocument(SQLModel, table=True):
+    """Each record's public JSON, rendered from the tables above when the store is seeded.
+
+    Serving a page concatenates its records' documents: no query per relation, no model
+    objects, no serialisation per request. `type` is a SubjectType or `article`."""
+
+    __tablename__ = "record_document"
+    type: str = Field(sa_type=VOCAB, primary_key=True)
+    id: str = Field(primary_key=True, max_length=100)
+    body: str = Field(sa_type=Text, description="The record as the API serves it, JSON")
+
+
 # --- envelopes ---------------------------------------------------------------------------------
 
 T = TypeVar("T")

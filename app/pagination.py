@@ -1,8 +1,9 @@
 """Opaque keyset cursors and the list envelope.
 
-A cursor is the sort key of the last row served, bound to the resource and sort it came from and
-signed, so a tampered, truncated or foreign cursor is refused (422) instead of silently paging
-from the wrong place. Pages never use OFFSET: page 50,000 costs what page 1 costs.
+A cursor is the sort key of the last row served, bound to the resource, sort and filters it came
+from and signed, so a tampered, truncated or foreign cursor (another list, sort or query) is
+refused (422) instead of silently paging from the wrong place. Pages never use OFFSET: page
+50,000 costs what page 1 costs.
 """
 
 import base64
@@ -24,14 +25,14 @@ def _sign(payload: bytes) -> bytes:
     return hmac.new(key, payload, hashlib.sha256).digest()[:_SIG_BYTES]
 
 
-def encode_cursor(resource: str, sort: str, key: list[Any]) -> str:
-    payload = orjson.dumps([resource, sort, key])
+def encode_cursor(resource: str, sort: str, scope: str, key: list[Any]) -> str:
+    payload = orjson.dumps([resource, sort, scope, key])
     return base64.urlsafe_b64encode(_sign(payload) + payload).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str, resource: str, sort: str) -> list[Any]:
+def decode_cursor(cursor: str, resource: str, sort: str, scope: str) -> list[Any]:
     """The sort key inside `cursor`; InvalidParameter unless it is ours, intact and for this
-    resource and sort."""
+    resource, sort and filters (`scope`)."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
     except (binascii.Error, ValueError):
@@ -39,11 +40,18 @@ def decode_cursor(cursor: str, resource: str, sort: str) -> list[Any]:
     signature, payload = raw[:_SIG_BYTES], raw[_SIG_BYTES:]
     if len(signature) < _SIG_BYTES or not hmac.compare_digest(signature, _sign(payload)):
         raise InvalidParameter("cursor", "not a cursor this API issued, or it was altered")
-    cursor_resource, cursor_sort, key = orjson.loads(payload)
+    try:
+        cursor_resource, cursor_sort, cursor_scope, key = orjson.loads(payload)
+    except (orjson.JSONDecodeError, TypeError, ValueError):
+        raise InvalidParameter("cursor", "not a cursor this API issued") from None
     if cursor_resource != resource:
         raise InvalidParameter("cursor", f"this cursor pages {cursor_resource}, not {resource}")
     if cursor_sort != sort:
         raise InvalidParameter(
             "cursor", f"this cursor was issued for sort={cursor_sort}; repeat that sort to use it"
         )
-    return list(key)
+    if cursor_scope != scope or not isinstance(key, list):
+        raise InvalidParameter(
+            "cursor", "this cursor was issued for other filters; repeat them to use it"
+        )
+    return key

@@ -3,12 +3,14 @@ and full-text matching. Routes describe what they want; this module builds the S
 """
 
 import datetime as dt
+import hashlib
 import re
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from sqlalchemy import (
     ColumnElement,
     Connection,
@@ -31,6 +33,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import RowMapping
 
 from app.errors import InvalidParameter
+from app.models import RecordDocument
 from app.pagination import decode_cursor, encode_cursor
 
 Filters = Mapping[str, Any]
@@ -52,20 +55,43 @@ class SortKey:
         sentinel = self.if_null[descending].isoformat()
         return func.coalesce(column, literal_column(f"'{sentinel}'", column.type))
 
+    def never_null(self, source: FromClause) -> bool:
+        return self.if_null is not None or not source.c[self.column].nullable
+
 
 DATE_KEY = SortKey("date_start", (dt.date(9999, 12, 31), dt.date(1, 1, 1)))
 
 
 @dataclass(frozen=True)
+class Member:
+    """A filter through another table: the listing's key is one of `ids` (a one-column select).
+
+    How it is queried depends on how many records match. Few: the page is driven from `ids`
+    and sorted (cost: the matches). Many: the page walks the sort index and probes each row
+    with a correlated EXISTS (cost: about the page times the share that does not match)."""
+
+    ids: Select[Any]
+
+
+Condition = ColumnElement[bool] | Member
+
+
+@dataclass(frozen=True)
 class Listing:
-    """How one resource lists: where its rows come from, how they may be sorted and filtered."""
+    """How one resource lists: where its rows come from, how they may be sorted and filtered,
+    and which record documents (app.records) its rows are served as.
+
+    `seek` says the source has indexes in its sort orders to walk (not so for search hits):
+    then a page with many matches walks them between the first and last match."""
 
     name: str
     source: FromClause
     key: str
     sorts: Mapping[str, Sequence[SortKey]]
-    where: Callable[[Connection, Filters], list[ColumnElement[bool]]] = lambda conn, filters: []
+    where: Callable[[Connection, Filters], list[Condition]] = lambda conn, filters: []
     default_sort: str = "id"
+    document: str | None = None
+    seek: bool = True
 
     def sort_names(self) -> list[str]:
         return [name for base in self.sorts for name in (base, f"-{base}")]
@@ -78,14 +104,24 @@ class PageResult:
     total: int
 
 
-class _TotalCache:
-    """Totals per data version: counting a million rows once per version, not per request."""
+@dataclass(frozen=True)
+class Stats:
+    """What a filter set matches: how many, and the least and greatest leading sort key."""
+
+    total: int
+    low: Any
+    high: Any
+
+
+class _PerVersion:
+    """Values computed once per data version and key (LRU): counting a million rows once per
+    version, not per request."""
 
     def __init__(self, size: int = 2048) -> None:
         self.size = size
-        self.values: OrderedDict[tuple[Any, ...], int] = OrderedDict()
+        self.values: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
 
-    def get(self, key: tuple[Any, ...], compute: Callable[[], int]) -> int:
+    def get(self, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
         if key in self.values:
             self.values.move_to_end(key)
             return self.values[key]
@@ -95,7 +131,12 @@ class _TotalCache:
         return value
 
 
-totals = _TotalCache()
+stats_cache = _PerVersion()
+# Up to this many matches a page is driven from the matches and sorted; beyond it, it walks the
+# sort index. Sorting costs about 4 times a probe per row, so at a million events both plans
+# cost a few milliseconds at the switch (sqrt(page * rows / 4) ~ 3,500).
+DRIVE_LIMIT = 3000
+_DOC = RecordDocument.__table__  # type: ignore[attr-defined]
 
 
 def fetch_page(
@@ -108,62 +149,87 @@ def fetch_page(
     cursor: str | None,
     version: str,
 ) -> PageResult:
-    stmt, where, width = page_statement(
-        conn, listing, filters, sort=sort, limit=limit, cursor=cursor
-    )
-    rows = list(conn.execute(stmt).mappings())
-    next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        last = rows[-1]
-        next_cursor = encode_cursor(
-            listing.name, sort, [_jsonable(last[f"_k{i}"]) for i in range(width)]
-        )
-    count_key = (
-        version,
-        listing.name,
-        tuple(sorted((k, _hashable(v)) for k, v in filters.items())),
-    )
-    total = totals.get(
-        count_key,
-        lambda: conn.execute(
-            select(func.count()).select_from(listing.source).where(*where)
-        ).scalar_one(),
-    )
-    return PageResult(rows, next_cursor, total)
-
-
-def page_statement(
-    conn: Connection,
-    listing: Listing,
-    filters: Filters,
-    *,
-    sort: str,
-    limit: int,
-    cursor: str | None,
-) -> tuple[Select[Any], list[ColumnElement[bool]], int]:
-    """The keyset query for one page (one row more than `limit`, to know if there is a next),
-    its filter conditions, and how many sort keys it selects (as _k0, _k1, ...)."""
+    """One page of `listing` filtered by `filters` in `sort` order after `cursor`, and the
+    total. Rows hold the sort keys (_k0, _k1, ...) and, for listings of documents, `body`."""
     if sort not in listing.sort_names():
         allowed = ", ".join(listing.sort_names())
         raise InvalidParameter("sort", f"cannot sort by {sort[:100]!r}; allowed: {allowed}")
     descending = sort.startswith("-")
     keys = [*listing.sorts[sort.removeprefix("-")], SortKey(listing.key)]
     exprs = [key.expr(listing.source, descending) for key in keys]
-    where = listing.where(conn, filters)
-    stmt: Select[Any] = select(listing.source, *(e.label(f"_k{i}") for i, e in enumerate(exprs)))
-    stmt = stmt.where(*where)
-    if cursor:  # an empty cursor is no cursor: the first page
-        after = _cursor_values(decode_cursor(cursor, listing.name, sort), exprs)
-        values = [bindparam(None, v, type_=e.type) for e, v in zip(exprs, after, strict=True)]
+    scope = filters_scope(filters)
+    # An empty cursor is no cursor: the first page.
+    after = (
+        _cursor_values(decode_cursor(cursor, listing.name, sort, scope), exprs) if cursor else None
+    )
+    conditions = listing.where(conn, filters)
+    key_column = listing.source.c[listing.key]
+    stats: Stats = stats_cache.get(
+        (version, listing.name, sort, scope),
+        lambda: _stats(conn, listing, exprs[0], [_drive(c, key_column) for c in conditions]),
+    )
+    if stats.total == 0:
+        return PageResult([], None, 0)
+    walk = listing.seek and stats.total > DRIVE_LIMIT
+    where = [_walk(c, key_column) if walk else _drive(c, key_column) for c in conditions]
+    if walk and keys[0].never_null(listing.source):
+        # The matches lie between these keys: the walk starts and stops there, not at the ends.
+        where += [exprs[0] >= _param(stats.low, exprs[0]), exprs[0] <= _param(stats.high, exprs[0])]
+    if after is not None:
+        values = [_param(v, e) for e, v in zip(exprs, after, strict=True)]
+        # The leading-key range lets the planner seek into the sort index (SQLite does not seek
+        # on a row-value comparison over an expression index); the row value is exact.
         if descending:
-            # The leading-key range lets the planner seek into the sort index (SQLite does not
-            # seek on a row-value comparison over an expression index); the row value is exact.
-            stmt = stmt.where(exprs[0] <= values[0], tuple_(*exprs) < tuple_(*values))
+            where += [exprs[0] <= values[0], tuple_(*exprs) < tuple_(*values)]
         else:
-            stmt = stmt.where(exprs[0] >= values[0], tuple_(*exprs) > tuple_(*values))
-    stmt = stmt.order_by(*(e.desc() if descending else e.asc() for e in exprs)).limit(limit + 1)
-    return stmt, where, len(exprs)
+            where += [exprs[0] >= values[0], tuple_(*exprs) > tuple_(*values)]
+    labels = [e.label(f"_k{i}") for i, e in enumerate(exprs)]
+    if listing.document is None:
+        stmt = select(listing.source, *labels)
+    else:
+        documents = listing.source.join(
+            _DOC, (_DOC.c.type == listing.document) & (_DOC.c.id == key_column)
+        )
+        stmt = select(key_column, *labels, _DOC.c.body).select_from(documents)
+    order = [e.desc() if descending else e.asc() for e in exprs]
+    rows = list(conn.execute(stmt.where(*where).order_by(*order).limit(limit + 1)).mappings())
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        last = [_jsonable(rows[-1][f"_k{i}"]) for i in range(len(exprs))]
+        next_cursor = encode_cursor(listing.name, sort, scope, last)
+    return PageResult(rows, next_cursor, stats.total)
+
+
+def _drive(condition: Condition, key: ColumnElement[Any]) -> ColumnElement[bool]:
+    return key.in_(condition.ids) if isinstance(condition, Member) else condition
+
+
+def _walk(condition: Condition, key: ColumnElement[Any]) -> ColumnElement[bool]:
+    if not isinstance(condition, Member):
+        return condition
+    return condition.ids.where(condition.ids.selected_columns[0] == key).exists()
+
+
+def _stats(
+    conn: Connection, listing: Listing, lead: ColumnElement[Any], where: list[ColumnElement[bool]]
+) -> Stats:
+    if not listing.seek:  # nothing to walk, so no bounds to walk between
+        counted = select(func.count()).select_from(listing.source).where(*where)
+        return Stats(conn.execute(counted).scalar_one(), None, None)
+    bounded = select(func.count(), func.min(lead), func.max(lead)).select_from(listing.source)
+    row = conn.execute(bounded.where(*where)).one()
+    return Stats(int(row[0]), row[1], row[2])
+
+
+def _param(value: Any, expr: ColumnElement[Any]) -> Any:
+    return bindparam(None, value, type_=expr.type)
+
+
+def filters_scope(filters: Filters) -> str:
+    """A short digest of the filters a cursor was issued under: it pages only that query."""
+    given = sorted((k, str(v)) for k, v in filters.items() if v is not None and v != "")
+    return hashlib.sha256(orjson.dumps(given)).hexdigest()[:12]
 
 
 def _cursor_values(values: list[Any], exprs: list[ColumnElement[Any]]) -> list[Any]:
@@ -171,9 +237,11 @@ def _cursor_values(values: list[Any], exprs: list[ColumnElement[Any]]) -> list[A
         raise InvalidParameter("cursor", "this cursor does not fit this listing")
     out = []
     for value, expr in zip(values, exprs, strict=True):
+        if isinstance(value, bool) or not isinstance(value, str | int | float | None):
+            raise InvalidParameter("cursor", "this cursor does not fit this listing")
         if isinstance(expr.type, Date) and value is not None:
             try:
-                value = dt.date.fromisoformat(value)
+                value = dt.date.fromisoformat(str(value))
             except (TypeError, ValueError):
                 raise InvalidParameter("cursor", "this cursor does not fit this listing") from None
         out.append(value)
@@ -182,10 +250,6 @@ def _cursor_values(values: list[Any], exprs: list[ColumnElement[Any]]) -> list[A
 
 def _jsonable(value: Any) -> Any:
     return value.isoformat() if isinstance(value, dt.date) else value
-
-
-def _hashable(value: Any) -> Any:
-    return tuple(value) if isinstance(value, list) else value
 
 
 # --- full-text ---------------------------------------------------------------------------------

@@ -1,8 +1,10 @@
-"""Rows to public records, in a constant number of queries per page.
+"""Public records: rendered once per seed into documents, served by concatenating them.
 
-A page of records costs one query for the page, one for the evidence of all of them, and one per
-kind of relation (participants, speakers, countries, included records), never one per record.
-The public models in app.models define which fields each record has.
+`render_documents` builds every record's public JSON from the tables when the store is seeded
+(a batch of records costs one query for the rows, one for their evidence and one per kind of
+relation, never one per record) and stores it in `record_document`. Serving a page or a record
+reads documents: `fields=` and `include=` are applied to parsed documents, and included records
+are documents too. The public models in app.models define which fields each record has.
 """
 
 from collections import defaultdict
@@ -12,7 +14,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Table, bindparam, func, select
+import orjson
+from sqlalchemy import Connection, Table, bindparam, delete, func, insert, select
 
 from app.errors import InvalidParameter
 from app.models import (
@@ -38,10 +41,14 @@ from app.models import (
     PlacePublic,
     Quote,
     QuotePublic,
+    RecordDocument,
 )
 
 Item = dict[str, Any]
 Ref = tuple[str, str]
+# Bump when a public shape changes: stores rendered by another format are re-seeded by `serve`
+# and are not ready until then (tests/test_store.py pins the shapes this number stands for).
+DOCUMENT_FORMAT = "1"
 
 
 def _table(model: Any) -> Table:
@@ -157,37 +164,36 @@ def select_columns(kind: Kind) -> list[Any]:
     return columns
 
 
-def build(
-    conn: Connection,
-    kind: Kind,
-    rows: Sequence[Any],
-    *,
-    fields: set[str] | None = None,
-    include: set[str] | frozenset[str] = frozenset(),
-) -> list[Item]:
-    """Public records for `rows` (mappings holding at least `kind.columns`)."""
+def build(conn: Connection, kind: Kind, rows: Sequence[Any]) -> list[Item]:
+    """Full public records for `rows` (mappings holding at least `kind.columns`)."""
     names = [*kind.columns, "length"] if kind.type == "article" else kind.columns
     items = [{name: row[name] for name in names if name in row} for row in rows]
     if not items:
         return items
-
-    def wanted(name: str) -> bool:
-        return fields is None or name in fields or name in include
-
     ids = [item[kind.key] for item in items]
     if kind.type == "event":
-        if wanted("countries"):
-            _attach_many(items, "countries", _event_countries(conn, ids))
-        if wanted("participants"):
-            _attach_many(items, "participants", _participants(conn, ids))
+        _attach_many(items, "countries", _event_countries(conn, ids))
+        _attach_many(items, "participants", _participants(conn, ids))
     if kind.type == "quote":
         speakers = {(i["speaker_type"], i["speaker_id"]) for i in items}
         named = names_of(conn, speakers)
         for item in items:
             ref = (item.pop("speaker_type"), item.pop("speaker_id"))
             item["speaker"] = {"type": ref[0], "id": ref[1], "name": named.get(ref)}
-    if kind.has_evidence and wanted("evidence"):
+    if kind.has_evidence:
         _attach_many(items, "evidence", evidence_of(conn, kind.type, ids))
+    return items
+
+
+def shape(
+    conn: Connection,
+    kind: Kind,
+    items: list[Item],
+    *,
+    fields: set[str] | None = None,
+    include: AbstractSet[str] = frozenset(),
+) -> list[Item]:
+    """Records as asked for: with `include`d records embedded, then only `fields`."""
     if include:
         _include(conn, kind, items, include)
     if fields is not None:
@@ -274,17 +280,29 @@ def names_of(conn: Connection, refs: Iterable[Ref]) -> dict[Ref, str]:
     return out
 
 
+_DOC = _table(RecordDocument)
+DOCUMENTS = select(_DOC.c.id, _DOC.c.body).where(
+    _DOC.c.type == bindparam("type"), _DOC.c.id.in_(IDS)
+)
+DOCUMENT = select(_DOC.c.body).where(_DOC.c.type == bindparam("type"), _DOC.c.id == bindparam("id"))
+RENDER_BATCH = 2000
+
+
+def get_document(conn: Connection, kind: Kind, key: str) -> str | None:
+    """The JSON of one record, as stored."""
+    return conn.execute(DOCUMENT, {"type": kind.type, "id": key}).scalar_one_or_none()
+
+
 def records_by_ref(conn: Connection, refs: Iterable[Ref]) -> dict[Ref, Item]:
-    """Full public records for `refs`, one query per type (plus their evidence)."""
+    """Full public records for `refs`, one query per type, each marked with its `type` (an
+    included list can mix people, places and countries)."""
     by_type: dict[str, set[str]] = defaultdict(set)
     for ref_type, ref_id in refs:
         by_type[ref_type].add(ref_id)
     out: dict[Ref, Item] = {}
     for ref_type, ids in by_type.items():
-        kind = KINDS[ref_type]
-        rows = list(conn.execute(records_statement(kind), {"ids": sorted(ids)}).mappings())
-        for record in build(conn, kind, rows):
-            out[(ref_type, record[kind.key])] = record
+        for key, body in conn.execute(DOCUMENTS, {"type": ref_type, "ids": sorted(ids)}):
+            out[(ref_type, key)] = {"type": ref_type, **orjson.loads(body)}
     return out
 
 
@@ -300,13 +318,35 @@ def _include(conn: Connection, kind: Kind, items: list[Item], include: AbstractS
         item["included"] = included
 
 
-def get_one(
-    conn: Connection,
-    kind: Kind,
-    key: str,
-    *,
-    fields: set[str] | None = None,
-    include: set[str] | frozenset[str] = frozenset(),
-) -> Item | None:
+def get_one(conn: Connection, kind: Kind, key: str) -> Item | None:
+    """One record built from the tables (the article with its text, which has no document)."""
     rows = list(conn.execute(records_statement(kind), {"ids": [key]}).mappings())
-    return build(conn, kind, rows, fields=fields, include=include)[0] if rows else None
+    return build(conn, kind, rows)[0] if rows else None
+
+
+def render_documents(conn: Connection, progress: Callable[[str, int], None] | None = None) -> int:
+    """(Re)write every record's document from the tables, in batches; returns how many."""
+    conn.execute(delete(RecordDocument))
+    written = 0
+    for kind in KINDS.values():
+        key = kind.table.c[kind.key]
+        batch = select(*select_columns(kind)).order_by(key).limit(RENDER_BATCH)
+        last: str | None = None
+        while True:
+            stmt = batch if last is None else batch.where(key > last)
+            rows = list(conn.execute(stmt).mappings())
+            if not rows:
+                break
+            records = build(conn, kind, rows)
+            conn.execute(
+                insert(RecordDocument),
+                [
+                    {"type": kind.type, "id": r[kind.key], "body": orjson.dumps(r).decode()}
+                    for r in records
+                ],
+            )
+            written += len(records)
+            last = rows[-1][kind.key]
+            if progress is not None:
+                progress(kind.type, len(records))
+    return written

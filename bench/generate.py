@@ -20,11 +20,11 @@ from collections.abc import Iterator
 from typing import Any
 
 import pycountry
-from sqlalchemy import Engine, insert, text
+from sqlalchemy import Engine, func, insert, select, text
 
 from app.dates import parse_partial_date
 from app.db import make_engine
-from app.loader import default_paths, seed
+from app.loader import default_paths, finish, seed
 from app.migrate import upgrade
 from app.models import (
     Aid,
@@ -39,11 +39,11 @@ from app.models import (
     Place,
     Quote,
     SearchDocument,
-    StoreMeta,
 )
+from app.records import KINDS as RECORD_KINDS
 
 BATCH = 20_000
-KINDS = [
+EVENT_KINDS = [
     "coup",
     "deployment",
     "expulsion",
@@ -225,7 +225,7 @@ def generate(engine: Engine, events: int, seed_value: int = 7) -> dict[str, int]
         start_day = dt.date(1990, 1, 1).toordinal()
         for i in range(events):
             event_id = f"bench-event-{i:07d}"
-            kind = rng.choice(KINDS)
+            kind = rng.choice(EVENT_KINDS)
             roll = rng.random()
             day = dt.date.fromordinal(start_day + rng.randrange(365 * 35))
             date = (
@@ -330,17 +330,21 @@ def generate(engine: Engine, events: int, seed_value: int = 7) -> dict[str, int]
         write(conn, Aid, iter(aid_list), aid)
         write(conn, Evidence, iter(evidence), len(evidence))
         write(conn, SearchDocument, iter(search), len(search))
-        if conn.dialect.name == "sqlite":
-            sys.stderr.write("search index   rebuilding...\n")
-            conn.execute(text("INSERT INTO search_fts(search_fts) VALUES ('rebuild')"))
         version = hashlib.sha256(f"bench|{events}|{seed_value}".encode()).hexdigest()[:32]
-        conn.execute(text("DELETE FROM store_meta WHERE key = 'data_version'"))
-        conn.execute(insert(StoreMeta), [{"key": "data_version", "value": version}])
+        sys.stderr.write("search index, then every record's document (as `seed` does)\n")
+        bars: dict[str, Progress] = {}
+
+        def rendered(kind: str, n: int) -> None:
+            if kind not in bars:
+                table = RECORD_KINDS[kind].table
+                total = conn.execute(select(func.count()).select_from(table)).scalar_one()
+                bars[kind] = Progress(f"doc {kind}", total)
+            bars[kind].add(n)
+
+        finish(conn, version, rendered)
+        counts["record_document"] = sum(bar.done for bar in bars.values())
     with engine.begin() as conn:
-        if conn.dialect.name == "sqlite":
-            conn.exec_driver_sql("ANALYZE")
-        else:
-            conn.exec_driver_sql("ANALYZE")
+        conn.exec_driver_sql("ANALYZE")
     return counts
 
 

@@ -23,7 +23,9 @@ def hostile(seeded_url: str) -> Iterator[TestClient]:
 
 def snapshot(url: str) -> tuple[dict[str, int], str]:
     with write_engine(url) as engine, engine.connect() as conn:
-        version = conn.execute(text("SELECT value FROM store_meta")).scalar_one()
+        version = conn.execute(
+            text("SELECT value FROM store_meta WHERE key = 'data_version'")
+        ).scalar_one()
         return store_counts(conn), version
 
 

@@ -84,7 +84,7 @@ def test_an_unexpected_error_is_a_logged_500_problem_with_the_edge_headers(
         raise RuntimeError("secret internals")
 
     monkeypatch.setenv("RESPONSE_CACHE_BYTES", "0")
-    monkeypatch.setattr("app.api.common.get_one", broken)
+    monkeypatch.setattr("app.api.common.get_document", broken)
     with app_client(seeded_sqlite_url) as client:
         response = client.get("/v1/countries/NE", headers={"X-Request-ID": "trace-me"})
     body = problem(response, 500, "internal-error")

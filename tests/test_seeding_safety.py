@@ -76,7 +76,9 @@ def state(url: str) -> tuple[int, int, int, str]:
             conn.execute(text("SELECT count(*) FROM event")).scalar_one(),
             conn.execute(text("SELECT count(*) FROM evidence")).scalar_one(),
             conn.execute(text("SELECT count(*) FROM search_document")).scalar_one(),
-            conn.execute(text("SELECT value FROM store_meta")).scalar_one(),
+            conn.execute(
+                text("SELECT value FROM store_meta WHERE key = 'data_version'")
+            ).scalar_one(),
         )
 
 

@@ -55,6 +55,7 @@ LISTING = Listing(
     {"amount": [SortKey("amount")], "date": [DATE_KEY], "id": []},
     _where,
     "-amount",
+    document="aid",
 )
 SORT = sort_query(LISTING)
 router = APIRouter(prefix="/v1/aid", tags=["aid"])

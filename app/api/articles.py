@@ -2,7 +2,6 @@
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from sqlalchemy import select
 
 from app.api.common import (
     ITEM_RESPONSES,
@@ -18,12 +17,13 @@ from app.db import get_engine
 from app.errors import NotFound
 from app.models import ArticlePublic, ArticleSummary, Page
 from app.query import Listing, SortKey
-from app.records import ARTICLE_DETAIL, KINDS, get_one, select_columns
+from app.records import ARTICLE_DETAIL, KINDS, get_one
 
 KIND = KINDS["article"]
-# Lists leave out the text (and the stored annotation): only their length.
-SUMMARIES = select(*select_columns(KIND)).subquery("article_summary")
-LISTING = Listing("articles", SUMMARIES, "id", {"title": [SortKey("title")], "id": []})
+# Lists serve summaries (the length, not the text); one article comes with its text.
+LISTING = Listing(
+    "articles", KIND.table, "id", {"title": [SortKey("title")], "id": []}, document="article"
+)
 SORT = sort_query(LISTING)
 router = APIRouter(prefix="/v1/articles", tags=["articles"])
 PAGE = page_params(KIND)

@@ -15,7 +15,7 @@ from app.db import data_version, get_engine
 from app.errors import InvalidParameter, NotFound, Problem, Unavailable
 from app.models import Country
 from app.query import Filters, Listing, PageResult, SortKey, fetch_page, matching_ids
-from app.records import Kind, build, get_one, parse_fields, parse_include
+from app.records import Kind, get_document, parse_fields, parse_include, shape
 
 COUNTRY = Country.__table__  # type: ignore[attr-defined]
 ALPHA3 = select(COUNTRY.c.code).where(COUNTRY.c.iso3 == bindparam("iso3"))
@@ -249,18 +249,34 @@ def list_response(
             cursor=page.cursor,
             version=version_of(request, conn),
         )
-        data = build(conn, kind, result.rows, fields=fields, include=include)
+        bodies = [row["body"] for row in result.rows]
+        if fields is None and not include:  # the documents as stored: no parsing
+            data = f"[{','.join(bodies)}]".encode()
+        else:
+            items = [orjson.loads(body) for body in bodies]
+            data = orjson.dumps(shape(conn, kind, items, fields=fields, include=include))
     return page_response(request, result, data)
 
 
-def page_response(request: Request, result: PageResult, data: list[Any]) -> Response:
-    """The list envelope, with a `Link: rel="next"` header when there is a next page."""
+def page_response(request: Request, result: PageResult, data: bytes) -> Response:
+    """The list envelope around `data` (a JSON array), with a `Link: rel="next"` header when
+    there is a next page."""
     headers = {}
     if result.next_cursor:
         next_url = request.url.include_query_params(cursor=result.next_cursor)
         headers["Link"] = f'<{next_url}>; rel="next"'
-    body = {"data": data, "total": result.total, "next_cursor": result.next_cursor}
-    return json_response(body, headers)
+    body = b"".join(
+        [
+            b'{"data":',
+            data,
+            b',"total":',
+            str(result.total).encode(),
+            b',"next_cursor":',
+            orjson.dumps(result.next_cursor),
+            b"}",
+        ]
+    )
+    return Response(body, headers=headers, media_type="application/json")
 
 
 def item_response(kind: Kind, key: str, params: ItemParams) -> Response:
@@ -269,9 +285,12 @@ def item_response(kind: Kind, key: str, params: ItemParams) -> Response:
     include = parse_include(kind, params.include)
     with get_engine().connect() as conn:
         found = resolve_country(conn, key) if kind.type == "country" else key
-        record = found and get_one(conn, kind, found, fields=fields, include=include)
-    if not record:
-        raise NotFound(f"No {kind.type} has the id {key!r}")
+        body = found and get_document(conn, kind, found)
+        if not body:
+            raise NotFound(f"No {kind.type} has the id {key!r}")
+        if fields is None and not include:
+            return Response(body.encode(), media_type="application/json")
+        (record,) = shape(conn, kind, [orjson.loads(body)], fields=fields, include=include)
     return json_response(record)
 
 
@@ -339,7 +358,8 @@ def named_listing(name: str, kind: Kind) -> Listing:
             out.append(table.c.kind == f["kind"])
         return out
 
-    return Listing(name, table, kind.key, {"name": [SortKey("name")], kind.key: []}, where, "name")
+    sorts = {"name": [SortKey("name")], kind.key: []}
+    return Listing(name, table, kind.key, sorts, where, "name", document=kind.type)
 
 
 COUNTRY_CODE = r"^[A-Za-z]{2,3}$"

@@ -29,7 +29,9 @@ def _where(conn: Any, f: Filters) -> list[Any]:
     return [TABLE.c[name] == f[name] for name in ("kind", "unit", "event") if f.get(name)]
 
 
-LISTING = Listing("figures", TABLE, "id", {"value": [SortKey("value")], "id": []}, _where, "id")
+LISTING = Listing(
+    "figures", TABLE, "id", {"value": [SortKey("value")], "id": []}, _where, "id", "figure"
+)
 SORT = sort_query(LISTING)
 router = APIRouter(prefix="/v1/figures", tags=["figures"])
 PAGE = page_params(KIND)

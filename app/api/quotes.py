@@ -38,7 +38,9 @@ def _where(conn: Any, f: Filters) -> list[Any]:
     return out
 
 
-LISTING = Listing("quotes", TABLE, "id", {"id": [], "text": [SortKey("text")]}, _where, "id")
+LISTING = Listing(
+    "quotes", TABLE, "id", {"id": [], "text": [SortKey("text")]}, _where, "id", "quote"
+)
 SORT = sort_query(LISTING)
 router = APIRouter(prefix="/v1/quotes", tags=["quotes"])
 PAGE = page_params(KIND)

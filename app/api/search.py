@@ -2,6 +2,7 @@
 
 from typing import Annotated
 
+import orjson
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
@@ -33,10 +34,10 @@ def search(
     figures, best match first, with the matching words marked in a snippet."""
     terms = search_terms(q)
     if not terms:  # nothing to look for (only punctuation or operators): nothing found
-        return page_response(request, PageResult([], None, 0), [])
+        return page_response(request, PageResult([], None, 0), b"[]")
     with get_engine().connect() as conn:
         hits = search_source(conn, terms)
-        listing = Listing("search", hits, "doc_id", {"rank": [SortKey("rank")]})
+        listing = Listing("search", hits, "doc_id", {"rank": [SortKey("rank")]}, seek=False)
         result = fetch_page(
             conn,
             listing,
@@ -47,4 +48,5 @@ def search(
             version=version_of(request, conn),
         )
     fields = ("type", "id", "label", "snippet", "rank")
-    return page_response(request, result, [{f: row[f] for f in fields} for row in result.rows])
+    found = [{f: row[f] for f in fields} for row in result.rows]
+    return page_response(request, result, orjson.dumps(found))

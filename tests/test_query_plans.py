@@ -1,0 +1,125 @@
+"""Lists on a large store: a page costs about the page, whatever the filter matches.
+
+A filter through another table (events of a country, of a participant) is queried one of two
+ways: driven from its few matches and sorted, or, when many match, by walking the date index
+between the first and last match and probing each event. Both must give the same pages; the
+plan must be the one that does not touch every match on every page."""
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, event, text
+
+from app import query
+from app.api.events import LISTING
+from app.db import make_engine
+from app.migrate import upgrade
+from bench.generate import generate
+
+
+@pytest.fixture(scope="module")
+def big_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    """The benchmark's generator at 5,000 events (a second or two), read-only."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('big') / 'store.db'}"
+    upgrade(url)
+    writer = make_engine(url)
+    generate(writer, 5000)
+    writer.dispose()
+    engine = make_engine(url, readonly=True)
+    yield engine
+    engine.dispose()
+
+
+def rare_participant(engine: Engine) -> str:
+    with engine.connect() as conn:
+        return str(
+            conn.execute(
+                text(
+                    "SELECT entity_id FROM event_participant WHERE entity_type = 'person' "
+                    "GROUP BY entity_id HAVING count(*) BETWEEN 5 AND 60 LIMIT 1"
+                )
+            ).scalar_one()
+        )
+
+
+def pages(engine: Engine, filters: dict[str, Any], sort: str, limit: int = 7) -> list[str]:
+    """Every id of the listing, page by page, through cursors."""
+    ids: list[str] = []
+    cursor = None
+    with engine.connect() as conn:
+        while True:
+            page = query.fetch_page(
+                conn, LISTING, filters, sort=sort, limit=limit, cursor=cursor, version="v"
+            )
+            ids += [row["id"] for row in page.rows]
+            cursor = page.next_cursor
+            if cursor is None:
+                return ids
+
+
+def page_plan(engine: Engine, filters: dict[str, Any], sort: str) -> str:
+    """The query plan of the statement that fetched one page."""
+    seen: list[tuple[str, Any]] = []
+
+    def record(conn: Any, cursor: Any, statement: str, parameters: Any, *args: Any) -> None:
+        if "ORDER BY" in statement:
+            seen.append((statement, parameters))
+
+    with engine.connect() as conn:
+        event.listen(conn, "before_cursor_execute", record)
+        query.fetch_page(conn, LISTING, filters, sort=sort, limit=50, cursor=None, version="p")
+        statement, parameters = seen[-1]
+        rows = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
+        return " | ".join(row[3] for row in rows)
+
+
+@pytest.fixture(autouse=True)
+def fresh_stats() -> Iterator[None]:
+    query.stats_cache.values.clear()
+    yield
+    query.stats_cache.values.clear()
+
+
+@pytest.mark.parametrize("sort", ["date", "-date", "title", "-id"])
+def test_both_plans_page_the_same_records(
+    big_store: Engine, sort: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    participant = rare_participant(big_store)
+    for filters in (
+        {"country": "NE"},
+        {"country": "FR", "kind": "coup"},
+        {"participant": participant},
+        {"country": "NE", "from": "2000-01-01", "to": "2010-12-31"},
+    ):
+        monkeypatch.setattr(query, "DRIVE_LIMIT", 10**9)
+        driven = pages(big_store, filters, sort)
+        query.stats_cache.values.clear()
+        monkeypatch.setattr(query, "DRIVE_LIMIT", 0)
+        walked = pages(big_store, filters, sort)
+        query.stats_cache.values.clear()
+        assert driven == walked and driven, filters
+        assert len(set(driven)) == len(driven)
+
+
+@pytest.mark.parametrize("sort", ["date", "-date"])
+def test_many_matches_walk_the_date_index_between_the_first_and_last(
+    big_store: Engine, sort: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(query, "DRIVE_LIMIT", 100)  # NE has hundreds of events here
+    plan = page_plan(big_store, {"country": "NE"}, sort)
+    direction = "asc" if sort == "date" else "desc"
+    assert re.search(
+        rf"SEARCH event USING INDEX ix_event_sort_date_{direction} \(<expr>>\? AND", plan
+    ), plan
+    assert "TEMP B-TREE" not in plan, plan
+
+
+def test_few_matches_are_driven_from_the_link_table(
+    big_store: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(query, "DRIVE_LIMIT", 100)
+    plan = page_plan(big_store, {"participant": rare_participant(big_store)}, "date")
+    assert "ix_event_participant_entity" in plan, plan
+    assert "ix_event_sort_date" not in plan, plan
