@@ -52,6 +52,7 @@ from app.models import (
     Qualifier,
     Quote,
     RecordDocument,
+    RecordType,
     Role,
     SearchDocument,
     StoreMeta,
@@ -590,11 +591,23 @@ class Rows:
     tables: dict[Any, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
     search: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
 
-    def add_search(self, kind: SubjectType, key: str, label: str, *words: str | None) -> None:
+    def add_search(
+        self,
+        kind: SubjectType | RecordType,
+        key: str,
+        label: str,
+        *words: str | None,
+        names: Iterable[str | None] = (),
+    ) -> None:
+        """Words `kind` `key` is found by; `names` are its own (a search for one ranks it
+        first); `label` names it in results (the first non-empty one given stays)."""
         doc = self.search.setdefault(
-            (kind.value, key), {"type": kind.value, "id": key, "label": label, "words": []}
+            (kind.value, key),
+            {"type": kind.value, "id": key, "label": "", "words": [], "names": []},
         )
+        doc["label"] = doc["label"] or label
         doc["words"].extend(w for w in words if w and w not in doc["words"])
+        doc["names"].extend(n for n in names if n and n not in doc["names"])
 
 
 def build_rows(sources: Sequence[Source]) -> Rows:
@@ -612,6 +625,8 @@ def build_rows(sources: Sequence[Source]) -> Rows:
                 "annotation_sha256": source.annotation_sha256,
             }
         )
+        title = annotation.article.title
+        rows.add_search(RecordType.article, article_id, title, source.text, names=[title])
         for collection, subject in COLLECTIONS.items():
             for record in getattr(annotation, collection):
                 key = record_key(record)
@@ -646,17 +661,16 @@ def build_rows(sources: Sequence[Source]) -> Rows:
             values["coordinates_source"] = values["coordinates_source"] or ENRICHMENT
         rows.tables[table_of[collection]].append(values)
         subject = COLLECTIONS[collection]
+        own_names = [values["name"], *values["aliases"], values.get("code"), values.get("iso3")]
         rows.add_search(
             subject,
             key,
             values["name"],
-            values["name"],
-            *values["aliases"],
+            *own_names,
             values.get("description"),
             values.get("kind"),
-            values.get("iso3"),
+            names=own_names,
         )
-        rows.search[(subject.value, key)]["label"] = values["name"]
     return rows
 
 
@@ -706,8 +720,8 @@ def _build_article_rows(rows: Rows, annotation: AnnotationFile) -> None:
             event.kind.replace("_", " "),
             event.date_text,
             *participant_names,
+            names=[event.title],
         )
-        rows.search[("event", event.id)]["label"] = event.title
     for quote in annotation.quotes:
         rows.tables[Quote].append(
             {
@@ -721,7 +735,6 @@ def _build_article_rows(rows: Rows, annotation: AnnotationFile) -> None:
         )
         speaker = names[(quote.speaker.type, quote.speaker.id)]
         rows.add_search(SubjectType.quote, quote.id, quote.text, quote.text, speaker)
-        rows.search[("quote", quote.id)]["label"] = quote.text
     for aid in annotation.aid:
         rows.tables[Aid].append(
             aid.model_dump(exclude={"evidence"}) | _dates(aid) | {"article": article_id}
@@ -729,7 +742,6 @@ def _build_article_rows(rows: Rows, annotation: AnnotationFile) -> None:
         rows.add_search(
             SubjectType.aid, aid.id, aid.description, aid.description, aid.kind, aid.currency
         )
-        rows.search[("aid", aid.id)]["label"] = aid.description
     for figure in annotation.figures:
         rows.tables[Figure].append(
             figure.model_dump(exclude={"evidence"}) | _dates(figure) | {"article": article_id}
@@ -742,7 +754,6 @@ def _build_article_rows(rows: Rows, annotation: AnnotationFile) -> None:
             figure.unit,
             figure.kind,
         )
-        rows.search[("figure", figure.id)]["label"] = figure.description
 
 
 # --- writing ---------------------------------------------------------------------------------
@@ -831,6 +842,7 @@ def _write(conn: Connection, rows: Rows, version: str) -> None:
                     "type": d["type"],
                     "id": d["id"],
                     "label": d["label"] or d["id"],
+                    "names": "\n".join(d["names"]),
                     "body": "\n".join(d["words"]),
                 }
                 for d in rows.search.values()

@@ -59,6 +59,20 @@ class SubjectType(StrEnum):
     figure = "figure"
 
 
+class RecordType(StrEnum):
+    """Every kind of record the API serves: those with evidence, and the articles."""
+
+    country = "country"
+    person = "person"
+    organization = "organization"
+    place = "place"
+    event = "event"
+    quote = "quote"
+    aid = "aid"
+    figure = "figure"
+    article = "article"
+
+
 class DatePrecision(StrEnum):
     day = "day"
     month = "month"
@@ -435,9 +449,12 @@ class SearchDocument(SQLModel, table=True):
 
     __tablename__ = "search_document"
     doc_id: int | None = Field(default=None, primary_key=True)
-    type: SubjectType = Field(sa_type=VOCAB)
+    type: RecordType = Field(sa_type=VOCAB)
     id: str = Field(max_length=100)
     label: str
+    names: str = Field(
+        default="", sa_type=Text, description="The record's own names and aliases, a line each"
+    )
     body: str = Field(sa_type=Text, description="Names, aliases and words the record is found by")
     __table_args__ = (UniqueConstraint("type", "id"),)
 
@@ -446,10 +463,10 @@ class RecordDocument(SQLModel, table=True):
     """Each record's public JSON, rendered from the tables above when the store is seeded.
 
     Serving a page concatenates its records' documents: no query per relation, no model
-    objects, no serialisation per request. `type` is a SubjectType or `article`."""
+    objects, no serialisation per request."""
 
     __tablename__ = "record_document"
-    type: str = Field(sa_type=VOCAB, primary_key=True)
+    type: RecordType = Field(sa_type=VOCAB, primary_key=True)
     id: str = Field(primary_key=True, max_length=100)
     body: str = Field(sa_type=Text, description="The record as the API serves it, JSON")
 
@@ -470,7 +487,7 @@ class Page(BaseModel, Generic[T]):
 
 
 class SearchHit(SQLModel):
-    type: SubjectType
+    type: RecordType
     id: str
     label: str
     snippet: str = Field(description="Matching text with the matches wrapped in <mark>...</mark>")

@@ -11,6 +11,8 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
+from app.records import KINDS
+
 EXAMPLES: dict[str, Any] = {
     "CountryPublic": {
         "code": "NE",
@@ -100,17 +102,17 @@ EXAMPLES: dict[str, Any] = {
         ],
     },
     "QuotePublic": {
-        "id": "us-effort-to-seize-power",
+        "id": "ajala-niger-more-strategic",
         "article": "niger-russia-military-ties",
-        "text": "an effort to seize power by force",
-        "event": "us-condemns-niger-coup",
-        "speaker": {"type": "country", "id": "US", "name": "United States"},
+        "text": "But Niger is more strategic for Russia,",
+        "event": "ajala-tells-newsweek",
+        "speaker": {"type": "person", "id": "olayinka-ajala", "name": "Olayinka Ajala"},
         "evidence": [
             {
                 "article": "niger-russia-military-ties",
-                "start": 1782,
-                "end": 1815,
-                "text": "an effort to seize power by force",
+                "start": 1565,
+                "end": 1604,
+                "text": "But Niger is more strategic for Russia,",
             }
         ],
     },
@@ -179,14 +181,74 @@ EXAMPLES: dict[str, Any] = {
         "type": "place",
         "id": "agadez",
         "label": "Agadez",
-        "snippet": "<mark>Agedez</mark>\n"
-        "Agadez\n"
-        "City in central Niger near Niger Air Base 201\n"
-        "city",
-        "rank": 4.8464,
+        "snippet": "<mark>Agedez</mark> · Agadez · City in central Niger near Niger Air Base 201"
+        " · city",
+        "rank": 104.4641,
     },
 }
 EXAMPLES["ArticlePublic"] = {**EXAMPLES["ArticleSummary"], "text": "Russia's drive for closer..."}
+# Operations outside /v1 that answer plain JSON.
+META_EXAMPLES: dict[str, Any] = {
+    "/healthz": {"status": "ok"},
+    "/readyz": {
+        "status": "ready",
+        "data_version": "ccd4758b10ecfdd3664208db7f649c46",
+        "articles": 1,
+    },
+    "/problems/{slug}": {
+        "type": "/problems/not-found",
+        "description": "No resource lives at this path, or no record has this id.",
+    },
+}
+PROBLEM_EXAMPLES: dict[str, dict[str, Any]] = {
+    "404": {
+        "type": "/problems/not-found",
+        "title": "Not Found",
+        "status": 404,
+        "detail": "No event has the id 'niger-coup-2024'",
+        "instance": "/v1/events/niger-coup-2024",
+        "request_id": "5f1c0d3e9b2a4c7d8e6f1a2b3c4d5e6f",
+    },
+    "422": {
+        "type": "/problems/invalid-parameter",
+        "title": "Unprocessable Content",
+        "status": 422,
+        "detail": "limit: Input should be less than or equal to 100",
+        "instance": "/v1/events",
+        "request_id": "5f1c0d3e9b2a4c7d8e6f1a2b3c4d5e6f",
+        "errors": [
+            {"name": "limit", "in": "query", "reason": "Input should be less than or equal to 100"}
+        ],
+    },
+    "503": {
+        "type": "/problems/query-timeout",
+        "title": "Service Unavailable",
+        "status": 503,
+        "detail": "The query took longer than the time limit; narrow it and retry",
+        "instance": "/v1/search",
+        "request_id": "5f1c0d3e9b2a4c7d8e6f1a2b3c4d5e6f",
+    },
+}
+# What `include=` adds to a record, for the shapes that have relations to embed.
+INCLUDED = {
+    "type": "object",
+    "description": "Only with `include=`: the related records, in full, by relation name (a "
+    "list for `participants`, else one record or null); each carries its `type`.",
+    "additionalProperties": True,
+}
+INCLUDABLE = [kind.public.__name__ for kind in KINDS.values() if kind.includes]
+
+
+def _header(description: str) -> dict[str, Any]:
+    return {"description": description, "schema": {"type": "string"}}
+
+
+REQUEST_ID = _header("This request's id (the X-Request-ID you sent, or a new one)")
+CACHE_HEADERS = {
+    "ETag": _header("Strong validator: send it back in If-None-Match to get a 304"),
+    "Cache-Control": _header("public, max-age=CACHE_MAX_AGE"),
+}
+LINK = {"Link": _header('<url of the next page>; rel="next", when there is one')}
 
 
 SPARSE_KEYS = {
@@ -214,8 +276,32 @@ def _example_for(schema: dict[str, Any], components: dict[str, Any]) -> Any:
     return None
 
 
+def _finish_responses(path: str, responses: dict[str, Any], components: dict[str, Any]) -> None:
+    """Examples and headers on every response; problems only as application/problem+json."""
+    for status, response in responses.items():
+        if status.startswith(("4", "5")):
+            response["content"] = {
+                "application/problem+json": {
+                    "schema": {"$ref": "#/components/schemas/Problem"},
+                    "example": PROBLEM_EXAMPLES.get(status, PROBLEM_EXAMPLES["404"]),
+                }
+            }
+            response["headers"] = {"X-Request-ID": REQUEST_ID}
+    ok = responses["200"]
+    media = ok["content"]["application/json"]
+    example = META_EXAMPLES.get(path) or _example_for(media.get("schema", {}), components)
+    if example is not None and "example" not in media:
+        media["example"] = example
+    ok["headers"] = {"X-Request-ID": REQUEST_ID}
+    if path.startswith(("/v1/", "/problems/")):
+        ok["headers"] |= CACHE_HEADERS
+    if path.startswith("/v1/") and "next_cursor" in (media.get("example") or {}):
+        ok["headers"] |= LINK
+
+
 def customize_openapi(app: FastAPI) -> None:
-    """Examples on every 200, and only the key required where `fields=` can drop the rest."""
+    """Examples and headers on every response, problems as problem+json, `included` where
+    `include=` can add it, and only the key required where `fields=` can drop the rest."""
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema:
@@ -235,14 +321,11 @@ def customize_openapi(app: FastAPI) -> None:
         for name, example in EXAMPLES.items():
             if name in components:
                 components[name]["examples"] = [example]
-        for path in schema["paths"].values():
-            for operation in path.values():
-                content = operation.get("responses", {}).get("200", {}).get("content", {})
-                media = content.get("application/json")
-                if media is not None and "example" not in media:
-                    example = _example_for(media.get("schema", {}), components)
-                    if example is not None:
-                        media["example"] = example
+        for name in INCLUDABLE:
+            components[name]["properties"]["included"] = INCLUDED
+        for path, operations in schema["paths"].items():
+            for operation in operations.values():
+                _finish_responses(path, operation["responses"], components)
         app.openapi_schema = schema
         return schema
 

@@ -4,6 +4,7 @@ and full-text matching. Routes describe what they want; this module builds the S
 
 import datetime as dt
 import hashlib
+import html
 import re
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
@@ -270,32 +271,56 @@ def match_query(conn: Connection, terms: list[str]) -> str:
     return " & ".join(f"{t}:*" for t in terms)
 
 
+# Snippet marks: control characters no text holds, so the rest can be escaped as HTML.
+_OPEN, _CLOSE = "\x02", "\x03"
+# A record one of whose own names is the query ranks above those that only contain its words
+# ("Niger" before "Nigeria", "US" the country before "USD"); one whose name starts with it
+# next ("Olayinka" finds the person before the events that mention him).
+NAME_BOOST, NAME_PREFIX_BOOST = 100.0, 50.0
+
+
 def search_source(conn: Connection, terms: list[str]) -> FromClause:
     """Matching search documents with a rank (higher is better) and a marked snippet."""
     query = match_query(conn, terms)
+    phrase = " ".join(terms).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    exact = (
+        "(CASE WHEN (:nl || lower(d.names) || :nl) LIKE :name ESCAPE '\\' "
+        f"THEN {NAME_BOOST} WHEN (:nl || lower(d.names)) LIKE :prefix ESCAPE '\\' "
+        f"THEN {NAME_PREFIX_BOOST} ELSE 0 END)"
+    )
     if conn.dialect.name == "sqlite":
         sql = text(
             "SELECT d.doc_id, d.type, d.id, d.label, "
-            "snippet(search_fts, -1, '<mark>', '</mark>', '…', 16) AS snippet, "
-            "-bm25(search_fts, 4.0, 1.0) AS rank "
+            "snippet(search_fts, -1, :open, :close, '…', 16) AS snippet, "
+            f"-bm25(search_fts, 4.0, 1.0) + {exact} AS rank "
             "FROM search_fts JOIN search_document d ON d.doc_id = search_fts.rowid "
             "WHERE search_fts MATCH :query"
         )
+        marks = {"open": _OPEN, "close": _CLOSE}
     else:
         sql = text(
             "SELECT d.doc_id, d.type, d.id, d.label, "
-            "ts_headline('simple', d.label || E'\\n' || d.body, q, "
-            "'StartSel=<mark>, StopSel=</mark>, MaxWords=24, MinWords=8') AS snippet, "
-            "ts_rank(to_tsvector('simple', d.label || ' ' || d.body), q)::float8 AS rank "
+            "ts_headline('simple', d.label || E'\\n' || d.body, q, :options) AS snippet, "
+            f"ts_rank(to_tsvector('simple', d.label || ' ' || d.body), q)::float8 + {exact} "
+            "AS rank "
             "FROM search_document d, to_tsquery('simple', :query) AS q "
             "WHERE to_tsvector('simple', d.label || ' ' || d.body) @@ q"
         )
+        marks = {"options": f"StartSel={_OPEN}, StopSel={_CLOSE}, MaxWords=24, MinWords=8"}
     columns: list[Any] = [
         column("doc_id", Integer()),
         *(column(name, String()) for name in ("type", "id", "label", "snippet")),
         column("rank", Float()),
     ]
-    return sql.bindparams(query=query).columns(*columns).subquery("hits")
+    names = {"nl": "\n", "name": f"%\n{phrase}\n%", "prefix": f"%\n{phrase}%"}
+    bound = sql.bindparams(query=query, **names, **marks)
+    return bound.columns(*columns).subquery("hits")
+
+
+def marked(snippet: str) -> str:
+    """A snippet as safe HTML: its text escaped, its matches in <mark>, its lines joined."""
+    escaped = html.escape(snippet, quote=False).replace("\n", " · ")
+    return escaped.replace(_OPEN, "<mark>").replace(_CLOSE, "</mark>")
 
 
 def matching_ids(conn: Connection, subject_type: str, q: str) -> Select[Any]:

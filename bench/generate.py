@@ -190,7 +190,8 @@ def generate(engine: Engine, events: int, seed_value: int = 7) -> dict[str, int]
                     "type": "country",
                     "id": c.alpha_2,
                     "label": c.name,
-                    "body": f"{c.name}\n{c.alpha_3}",
+                    "names": f"{c.name}\n{c.alpha_2}\n{c.alpha_3}",
+                    "body": f"{c.name}\n{c.alpha_2}\n{c.alpha_3}",
                 }
             )
             yield {"code": c.alpha_2, "iso3": c.alpha_3, "name": c.name, "aliases": []}
@@ -199,7 +200,9 @@ def generate(engine: Engine, events: int, seed_value: int = 7) -> dict[str, int]
         for entity_id in ids:
             name = f"{kind.title()} {entity_id.rsplit('-', 1)[1]} {rng.choice(WORDS).title()}"
             add_evidence(kind, entity_id, name)
-            search.append({"type": kind, "id": entity_id, "label": name, "body": name})
+            search.append(
+                {"type": kind, "id": entity_id, "label": name, "names": name, "body": name}
+            )
             row = {
                 "id": entity_id,
                 "name": name,
@@ -260,7 +263,9 @@ def generate(engine: Engine, events: int, seed_value: int = 7) -> dict[str, int]
             title = f"{kind.replace('_', ' ').title()} in {next(iter(codes))} #{i}"
             summary = f"{title}: {' '.join(rng.choices(WORDS, k=8))}."
             add_evidence("event", event_id, summary)
-            search.append({"type": "event", "id": event_id, "label": title, "body": summary})
+            search.append(
+                {"type": "event", "id": event_id, "label": title, "names": title, "body": summary}
+            )
             yield {
                 "id": event_id,
                 "article": f"bench-article-{i % articles:05d}",
@@ -312,6 +317,20 @@ def generate(engine: Engine, events: int, seed_value: int = 7) -> dict[str, int]
                 "date_note": None,
             }
 
+    def article_rows() -> Iterator[dict[str, Any]]:
+        for row in corpus.rows():
+            title = row["title"]
+            search.append(
+                {
+                    "type": "article",
+                    "id": row["id"],
+                    "label": title,
+                    "names": title,
+                    "body": row["text"],
+                }
+            )
+            yield row
+
     quotes, aid = max(10, events // 20), max(10, events // 50)
     with engine.begin() as conn:
         write(conn, Country, country_rows(), len(countries))
@@ -321,7 +340,7 @@ def generate(engine: Engine, events: int, seed_value: int = 7) -> dict[str, int]
         # Articles first (evidence and events point at them): generate records, then write.
         event_list = list(event_rows())
         quote_list, aid_list = list(quote_rows(quotes)), list(aid_rows(aid))
-        write(conn, Article, corpus.rows(), articles)
+        write(conn, Article, article_rows(), articles)
         write(conn, Event, iter(event_list), len(event_list))
         del event_list
         write(conn, EventParticipant, iter(participants), len(participants))

@@ -137,6 +137,7 @@ def deep_cursor(database: Path, depth_rows: int) -> str:
     from the store directly instead of walking 10,000 pages."""
     sys.path.insert(0, str(ROOT))
     from app.pagination import encode_cursor
+    from app.query import filters_scope
 
     conn = sqlite3.connect(database)
     key, event_id = conn.execute(
@@ -144,7 +145,7 @@ def deep_cursor(database: Path, depth_rows: int) -> str:
         "ORDER BY coalesce(date_start, '9999-12-31'), id LIMIT 1 OFFSET ?",
         (depth_rows - 1,),
     ).fetchone()
-    return encode_cursor("events", "date", [key, event_id])
+    return encode_cursor("events", "date", filters_scope({}), [key, event_id])
 
 
 def cold_start(database: Path, runs: int = 3) -> float:

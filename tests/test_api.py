@@ -312,13 +312,49 @@ def test_search_ranks_across_resources_and_marks_matches(client: TestClient) -> 
     assert len({(h["type"], h["id"]) for h in walked}) == total == len(walked) > 3
 
 
+@pytest.mark.parametrize(
+    ("q", "first"),
+    [
+        ("Niger", ("country", "NE")),  # the name itself, before Nigeria
+        ("niger", ("country", "NE")),
+        ("US", ("country", "US")),  # an alpha-2 code, before "USD" and "use"
+        ("U S", ("country", "US")),  # the article's spelling
+        ("Bazoumin", ("person", "mohamed-bazoum")),
+        ("ECOWAS", ("organization", "ecowas")),
+        ("uranium", ("article", "niger-russia-military-ties")),  # only the text says it
+    ],
+)
+def test_search_puts_the_record_named_first(
+    client: TestClient, q: str, first: tuple[str, str]
+) -> None:
+    hit = client.get("/v1/search", params={"q": q}).json()["data"][0]
+    assert (hit["type"], hit["id"]) == first
+
+
+def test_search_snippets_are_html_with_only_the_marks_as_markup() -> None:
+    from app.query import _CLOSE, _OPEN, marked
+
+    snippet = marked(f"<b>Niger</b> & {_OPEN}Agedez{_CLOSE}\ncity")
+    assert snippet == "&lt;b&gt;Niger&lt;/b&gt; &amp; <mark>Agedez</mark> · city"
+
+
+def test_a_search_cursor_pages_only_its_own_query(client: TestClient) -> None:
+    cursor = client.get("/v1/search", params={"q": "niger", "limit": 2}).json()["next_cursor"]
+    other = client.get("/v1/search", params={"q": "russia", "cursor": cursor})
+    assert other.status_code == 422 and "other filters" in other.json()["detail"]
+    same = client.get("/v1/search", params={"q": "niger", "limit": 2, "cursor": cursor})
+    assert same.status_code == 200 and same.json()["data"]
+
+
 def test_sparse_fields_and_includes(client: TestClient) -> None:
     sparse = client.get("/v1/events", params={"fields": "title,date"}).json()["data"]
     assert all(set(e) == {"id", "title", "date"} for e in sparse)
     with_people = client.get(
         "/v1/events/niger-coup-2023", params={"include": "participants"}
     ).json()
-    records = {r["id"]: r for r in with_people["included"]["participants"] if "id" in r}
+    embedded = with_people["included"]["participants"]
+    assert {r["type"] for r in embedded} == {"person", "country"}  # mixed, so each says
+    records = {r["id"]: r for r in embedded if "id" in r}
     assert records["mohamed-bazoum"]["aliases"] and records["mohamed-bazoum"]["evidence"]
     quote = client.get("/v1/quotes", params={"include": "speaker,event", "speaker": "US"}).json()
     included = quote["data"][0]["included"]
@@ -384,12 +420,15 @@ def assert_problem(response: Any, status: int, parameter: str | None = None) -> 
         ("/v1/aid", {"min_amount": "-1"}, "min_amount"),
         ("/v1/search", {}, "q"),
         ("/v1/countries/N1", {}, "code"),
+        ("/v1/people/Mohamed-Bazoum", {}, "id"),
+        ("/v1/aid", {"currency": "US"}, "currency"),
     ],
 )
 def test_bad_parameters_are_422_problems_naming_the_parameter(
     client: TestClient, url: str, params: dict[str, str], parameter: str
 ) -> None:
-    assert_problem(client.get(url, params=params), 422, parameter)
+    detail = assert_problem(client.get(url, params=params), 422, parameter)["detail"]
+    assert "^" not in detail and "$" not in detail, detail  # words, not the regex
 
 
 @pytest.mark.parametrize(
@@ -503,11 +542,24 @@ def test_openapi_documents_every_operation_and_parameter(client: TestClient) -> 
             where = f"{method.upper()} {path}"
             assert operation.get("summary") and operation.get("description"), where
             assert operation.get("tags"), where
-            content = operation["responses"]["200"]["content"]
+            ok = operation["responses"]["200"]
+            assert "example" in ok["content"]["application/json"], where
+            assert "X-Request-ID" in ok["headers"], where
             if path.startswith("/v1"):
-                assert "example" in content["application/json"], where
+                assert {"ETag", "Cache-Control"} <= set(ok["headers"]), where
+            for status, response in operation["responses"].items():
+                if status.startswith(("4", "5")):  # what the API sends, and only that
+                    media = response["content"]
+                    assert list(media) == ["application/problem+json"], (where, status)
+                    problem = media["application/problem+json"]
+                    assert problem["schema"] == {"$ref": "#/components/schemas/Problem"}
+                    assert problem["example"]["status"] == int(status), (where, status)
             for parameter in operation.get("parameters", []):
                 assert parameter.get("description"), f"{where} {parameter['name']}"
+    lists = spec["paths"]["/v1/events"]["get"]["responses"]["200"]
+    assert "Link" in lists["headers"]
+    included = spec["components"]["schemas"]["EventPublic"]["properties"]["included"]
+    assert included["type"] == "object"
 
 
 EXAMPLE_URLS = {

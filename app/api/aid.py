@@ -15,6 +15,7 @@ from app.api.common import (
     country_code,
     country_filter,
     country_query,
+    explained,
     item_params,
     item_response,
     list_response,
@@ -28,6 +29,7 @@ from app.records import KINDS
 KIND = KINDS["aid"]
 TABLE = KIND.table
 MAX_AMOUNT = 10**18
+CURRENCY = explained(r"^[A-Za-z]{3}$", "must be an ISO 4217 currency code (3 letters)")
 
 
 def _where(conn: Any, f: Filters) -> list[Any]:
@@ -72,7 +74,7 @@ async def aid_filters(
     ] = None,
     kind: Annotated[AidKind | None, Query(description="Kind of figure")] = None,
     currency: Annotated[
-        str | None, Query(pattern=r"^[A-Za-z]{3}$", description="ISO 4217 code, e.g. USD")
+        str | None, Query(pattern=CURRENCY, description="ISO 4217 code, e.g. USD")
     ] = None,
     min_amount: Amount = None,
     max_amount: Amount = None,

@@ -12,7 +12,7 @@ from sqlalchemy import Connection, bindparam, select
 
 from app.dates import PartialDate, parse_partial_date
 from app.db import data_version, get_engine
-from app.errors import InvalidParameter, NotFound, Problem, Unavailable
+from app.errors import PATTERN_REASONS, InvalidParameter, NotFound, Problem, Unavailable
 from app.models import Country
 from app.query import Filters, Listing, PageResult, SortKey, fetch_page, matching_ids
 from app.records import Kind, get_document, parse_fields, parse_include, shape
@@ -61,18 +61,32 @@ Q = Annotated[
         examples=["Agedez"],
     ),
 ]
+
+
+def explained(pattern: str, reason: str) -> str:
+    """`pattern`, registered so a value that does not match it is refused with `reason`
+    instead of the regex (the OpenAPI document still states the regex)."""
+    PATTERN_REASONS[pattern] = reason
+    return pattern
+
+
+COUNTRY_CODE = explained(r"^[A-Za-z]{2,3}$", "must be an ISO 3166-1 alpha-2 or alpha-3 code")
+PARTIAL_DATE = explained(
+    r"^[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$",
+    "must be a date as YYYY, YYYY-MM or YYYY-MM-DD",
+)
+SLUG = explained(
+    r"^[a-z0-9]+(?:-[a-z0-9]+)*$", "ids are lower-case letters and digits joined by hyphens"
+)
 CountryCode = Annotated[
     str,
     Path(
-        pattern=r"^[A-Za-z]{2,3}$",  # COUNTRY_CODE
+        pattern=COUNTRY_CODE,
         description="ISO 3166-1 alpha-2 or alpha-3 code, any case",
         examples=["NE"],
     ),
 ]
-Slug = Annotated[
-    str,
-    Path(max_length=100, pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", description="The record's id"),
-]
+Slug = Annotated[str, Path(max_length=100, pattern=SLUG, description="The record's id")]
 
 
 def sort_query(listing: Listing) -> Any:
@@ -111,8 +125,11 @@ class ItemParams:
 
 def list_pattern(values: Iterable[str]) -> str:
     """A regex for comma-separated values from an allow-list, so OpenAPI states what passes."""
+    values = list(values)
     one = "|".join(re.escape(v) for v in values)
-    return rf"^({one})(,({one}))*$"
+    return explained(
+        rf"^({one})(,({one}))*$", f"must be a comma-separated list of: {', '.join(values)}"
+    )
 
 
 def list_query(values: Iterable[str], description: str) -> Any:
@@ -360,10 +377,6 @@ def named_listing(name: str, kind: Kind) -> Listing:
 
     sorts = {"name": [SortKey("name")], kind.key: []}
     return Listing(name, table, kind.key, sorts, where, "name", document=kind.type)
-
-
-COUNTRY_CODE = r"^[A-Za-z]{2,3}$"
-PARTIAL_DATE = r"^[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$"
 
 
 def country_query(description: str) -> Any:

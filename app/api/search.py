@@ -9,7 +9,15 @@ from fastapi.responses import Response
 from app.api.common import LIST_RESPONSES, Cursor, Limit, page_response, version_of
 from app.db import get_engine
 from app.models import Page, SearchHit
-from app.query import Listing, PageResult, SortKey, fetch_page, search_source, search_terms
+from app.query import (
+    Listing,
+    PageResult,
+    SortKey,
+    fetch_page,
+    marked,
+    search_source,
+    search_terms,
+)
 
 router = APIRouter(prefix="/v1/search", tags=["search"])
 
@@ -48,5 +56,7 @@ def search(
             version=version_of(request, conn),
         )
     fields = ("type", "id", "label", "snippet", "rank")
-    found = [{f: row[f] for f in fields} for row in result.rows]
+    found = [
+        {f: row[f] for f in fields} | {"snippet": marked(row["snippet"])} for row in result.rows
+    ]
     return page_response(request, result, orjson.dumps(found))

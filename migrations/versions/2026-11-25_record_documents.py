@@ -1,8 +1,9 @@
-"""record documents
+"""record documents, search names
 
 Each record's public JSON, rendered when the store is seeded, so a page is served by
-concatenating documents instead of querying every relation of every record. The data version
-is dropped so that the next `seed` (which `serve` runs when it is missing) renders them.
+concatenating documents instead of querying every relation of every record; and each search
+document's own names, so a search for a name ranks that record first. The data version is
+dropped so that the next `seed` (which `serve` runs when it is missing) fills both.
 
 Revision ID: 0003
 Revises: 0002
@@ -29,8 +30,12 @@ def upgrade() -> None:
         sa.Column("body", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("type", "id", name=op.f("pk_record_document")),
     )
+    with op.batch_alter_table("search_document") as batch:
+        batch.add_column(sa.Column("names", sa.Text(), nullable=False, server_default=""))
     op.execute("DELETE FROM store_meta WHERE key = 'data_version'")
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("search_document") as batch:
+        batch.drop_column("names")
     op.drop_table("record_document")
