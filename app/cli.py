@@ -148,7 +148,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         log_config=None,
         server_header=False,
         timeout_graceful_shutdown=30,
-        proxy_headers=False,
+        # Behind a load balancer, trust its X-Forwarded-For so limits and logs see clients.
+        proxy_headers=bool(settings.forwarded_allow_ips),
+        forwarded_allow_ips=settings.forwarded_allow_ips or None,
         ws="none",  # no websockets here; skipping their import speeds up start
     )
     return 0

@@ -44,6 +44,11 @@ class Settings(BaseSettings):
         0, ge=0, description="Requests a minute per client IP and worker; 0 turns it off"
     )
     rate_limit_burst: int = Field(60, ge=1, description="Requests a client may burst")
+    forwarded_allow_ips: str = Field(
+        "",
+        description="Proxies trusted to say the client's address (X-Forwarded-For), comma-"
+        "separated IPs or *; empty: the peer is the client (rate limits count per proxy)",
+    )
     cursor_secret: str = Field(
         "change-me", description="Key that signs pagination cursors; same on every worker/host"
     )

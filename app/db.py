@@ -21,7 +21,9 @@ def is_sqlite(engine_or_url: Engine | str) -> bool:
 
 
 def make_engine(url: str, *, readonly: bool = False, time_limit_ms: int = 0) -> Engine:
-    """An engine for `url`. `readonly` engines cannot write: the API serves through one."""
+    """An engine for `url`. `readonly` engines cannot write: the API serves through one.
+    `time_limit_ms` bounds database time: on SQLite, all the statements run on one checked-out
+    connection (one request) together; on PostgreSQL, each statement (statement_timeout)."""
     settings = get_settings()
     if is_sqlite(url):
         return _sqlite_engine(url, readonly=readonly, time_limit_ms=time_limit_ms)
@@ -76,10 +78,10 @@ def _sqlite_engine(url: str, *, readonly: bool, time_limit_ms: int) -> Engine:
         conn.exec_driver_sql("BEGIN")
 
     if time_limit_ms:
-
-        @event.listens_for(engine, "before_cursor_execute")
-        def _arm(conn: Connection, *args: Any) -> None:
-            deadline = conn.connection._connection_record.info.get("deadline")
+        # A request takes one connection for all its statements: they share one budget.
+        @event.listens_for(engine, "checkout")
+        def _arm(dbapi_conn: Any, record: Any, proxy: Any) -> None:
+            deadline = record.info.get("deadline")
             if deadline is not None:
                 deadline[0] = time.monotonic() + time_limit_ms / 1000
 

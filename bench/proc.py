@@ -1,7 +1,15 @@
-"""Processes by /proc: a server's descendants and their memory (Linux)."""
+"""Processes by /proc: a server's descendants and their memory (Linux); a free port for one."""
 
 import re
+import socket
 from pathlib import Path
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 def descendants(pid: int) -> list[int]:

@@ -13,7 +13,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -22,7 +21,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.proc import memory_mib
+from bench.proc import free_port, memory_mib
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -87,16 +86,10 @@ class SoakResult:
         )
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def soak(seconds: int, connections: int, workers: int) -> SoakResult:
     if shutil.which("wrk") is None:
         raise RuntimeError("wrk is not installed (apt-get install wrk)")
-    port = _free_port()
+    port = free_port()
     with tempfile.TemporaryDirectory() as folder:
         env = {
             **os.environ,

@@ -2,11 +2,16 @@
 read tests; tests that write make their own with `fresh_store`."""
 
 import os
+import signal
+import subprocess
+import sys
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import httpx
 import psycopg
 import pytest
 from fastapi.testclient import TestClient
@@ -130,3 +135,36 @@ def client(seeded_url: str) -> Iterator[TestClient]:
     """The app over the seeded store of the current backend."""
     with app_client(seeded_url) as test_client:
         yield test_client
+
+
+# --- real servers ------------------------------------------------------------------------------
+
+
+def start_server(database_url: str, port: int, **env: str) -> subprocess.Popen[bytes]:
+    """`python -m app serve` on `database_url` at `port`, settings `env` on top of ours."""
+    environment = {**os.environ, "DATABASE_URL": database_url, "PORT": str(port), **env}
+    return subprocess.Popen([sys.executable, "-m", "app", "serve"], cwd=ROOT, env=environment)
+
+
+def wait_ready(base: str, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"server exited with {process.returncode}")
+        try:
+            if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    raise AssertionError(f"{base} not ready after {timeout}s")
+
+
+def stop(process: subprocess.Popen[bytes]) -> int:
+    """SIGTERM, as a process manager stops it; its exit code."""
+    process.send_signal(signal.SIGTERM)
+    try:
+        return process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        raise

@@ -21,8 +21,15 @@ import psycopg
 import pytest
 from sqlalchemy.engine import make_url
 
-from tests.conftest import PG_ADMIN, ROOT, create_pg_database, drop_pg_database, require_postgres
-from tests.test_serving import free_port, wait_ready
+from bench.proc import free_port
+from tests.conftest import (
+    PG_ADMIN,
+    ROOT,
+    create_pg_database,
+    drop_pg_database,
+    require_postgres,
+    wait_ready,
+)
 
 ROLES_SQL = ROOT / "deploy" / "postgres-roles.sql"
 

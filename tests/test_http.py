@@ -2,11 +2,8 @@
 server that keeps answering (and finishes what it started) while queries wait."""
 
 import concurrent.futures
-import os
 import signal
-import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -16,12 +13,15 @@ import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
+from bench.proc import free_port
 from tests.conftest import (
-    ROOT,
     app_client,
     create_pg_database,
     drop_pg_database,
     require_postgres,
+    start_server,
+    stop,
+    wait_ready,
 )
 
 
@@ -127,27 +127,13 @@ def locked_server() -> Iterator[tuple[str, subprocess.Popen[bytes], str]]:
     every request, with a long time limit; yields its URL, process and database URL."""
     require_postgres()
     name, url = create_pg_database()
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "PORT": str(port),
-        "DATA_VERSION_TTL": "0",
-        "STATEMENT_TIMEOUT_MS": "30000",
-        "LOG_LEVEL": "WARNING",
-    }
-    process = subprocess.Popen([sys.executable, "-m", "app", "serve"], cwd=ROOT, env=env)
+    port = free_port()
+    process = start_server(
+        url, port, DATA_VERSION_TTL="0", STATEMENT_TIMEOUT_MS="30000", LOG_LEVEL="WARNING"
+    )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
+        wait_ready(base, process)
         yield base, process, url
     finally:
         if process.poll() is None:
@@ -211,3 +197,26 @@ def test_sigterm_lets_in_flight_requests_finish(
         lock.close()
         assert [f.result().status_code for f in futures] == [200] * len(paths)
     assert process.wait(timeout=30) == 0
+
+
+def test_behind_a_trusted_proxy_limits_count_per_forwarded_client(tmp_path: Any) -> None:
+    port = free_port()
+    process = start_server(
+        f"sqlite:///{tmp_path / 'store.db'}",
+        port,
+        RATE_LIMIT_PER_MINUTE="60",
+        RATE_LIMIT_BURST="2",
+        FORWARDED_ALLOW_IPS="127.0.0.1",
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_ready(base, process)
+
+        def get(client_ip: str) -> int:
+            headers = {"X-Forwarded-For": client_ip}
+            return httpx.get(f"{base}/v1/countries/NE", headers=headers).status_code
+
+        assert [get("203.0.113.7") for _ in range(3)] == [200, 200, 429]
+        assert get("198.51.100.9") == 200  # another client behind the same proxy
+    finally:
+        assert stop(process) == 0

@@ -7,10 +7,7 @@ import re
 import shlex
 import shutil
 import signal
-import socket
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,44 +15,10 @@ import httpx
 import pytest
 
 from app.config import Settings
-from bench.proc import descendants
-from tests.conftest import ROOT
+from bench.proc import descendants, free_port
+from tests.conftest import ROOT, start_server, stop, wait_ready
 
 README = (ROOT / "README.md").read_text()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_ready(base: str, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"server exited with {process.returncode}")
-        try:
-            if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.1)
-    raise AssertionError(f"{base} not ready after {timeout}s")
-
-
-def stop(process: subprocess.Popen[bytes]) -> int:
-    process.send_signal(signal.SIGTERM)
-    try:
-        return process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        raise
-
-
-def start_server(store: Path, port: int) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{store}", "PORT": str(port)}
-    return subprocess.Popen([sys.executable, "-m", "app", "serve"], cwd=ROOT, env=env)
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +30,7 @@ def served_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def server(served_store: Path) -> Iterator[str]:
     """`python -m app serve` on a new SQLite store: it migrates and seeds it itself."""
     port = free_port()
-    process = start_server(served_store, port)
+    process = start_server(f"sqlite:///{served_store}", port)
     base = f"http://127.0.0.1:{port}"
     try:
         wait_ready(base, process)
@@ -117,7 +80,7 @@ def test_a_requested_stop_exits_0(server: str, served_store: Path, signum: int) 
     """uvicorn raises the signal again after its graceful shutdown; `serve` takes it as the
     requested stop it is, so a process manager sees a clean exit, not a death by signal."""
     port = free_port()
-    process = start_server(served_store, port)  # a ready store: the fast path
+    process = start_server(f"sqlite:///{served_store}", port)  # a ready store: the fast path
     try:
         wait_ready(f"http://127.0.0.1:{port}", process)
     except BaseException:
