@@ -56,7 +56,6 @@ from app.models import (
     Role,
     SearchDocument,
     StoreMeta,
-    SubjectType,
 )
 from app.records import DOCUMENT_FORMAT, render_documents
 
@@ -268,15 +267,15 @@ class AnnotationFile(_Record):
     figures: list[FigureIn] = []
 
 
-COLLECTIONS: dict[str, SubjectType] = {
-    "countries": SubjectType.country,
-    "people": SubjectType.person,
-    "organizations": SubjectType.organization,
-    "places": SubjectType.place,
-    "events": SubjectType.event,
-    "quotes": SubjectType.quote,
-    "aid": SubjectType.aid,
-    "figures": SubjectType.figure,
+COLLECTIONS: dict[str, RecordType] = {
+    "countries": RecordType.country,
+    "people": RecordType.person,
+    "organizations": RecordType.organization,
+    "places": RecordType.place,
+    "events": RecordType.event,
+    "quotes": RecordType.quote,
+    "aid": RecordType.aid,
+    "figures": RecordType.figure,
 }
 ENTITY_COLLECTIONS = {
     EntityType.country: "countries",
@@ -377,7 +376,7 @@ def check_source(source: Source) -> None:
             if key in seen:
                 source.problem(where, f"duplicate id {key!r} in {collection}")
             seen.add(key)
-            if subject in (SubjectType.person, SubjectType.organization, SubjectType.place):
+            if subject in (RecordType.person, RecordType.organization, RecordType.place):
                 if key in entity_ids and entity_ids[key] != collection:
                     source.problem(where, f"id {key!r} is also used in {entity_ids[key]}")
                 entity_ids[key] = collection
@@ -593,7 +592,7 @@ class Rows:
 
     def add_search(
         self,
-        kind: SubjectType | RecordType,
+        kind: RecordType,
         key: str,
         label: str,
         *words: str | None,
@@ -712,7 +711,7 @@ def _build_article_rows(rows: Rows, annotation: AnnotationFile) -> None:
         rows.tables[EventCountry].extend({"event_id": event.id, "country": c} for c in countries)
         participant_names = [names[(p.type, p.id)] for p in event.participants]
         rows.add_search(
-            SubjectType.event,
+            RecordType.event,
             event.id,
             event.title,
             event.title,
@@ -734,20 +733,20 @@ def _build_article_rows(rows: Rows, annotation: AnnotationFile) -> None:
             }
         )
         speaker = names[(quote.speaker.type, quote.speaker.id)]
-        rows.add_search(SubjectType.quote, quote.id, quote.text, quote.text, speaker)
+        rows.add_search(RecordType.quote, quote.id, quote.text, quote.text, speaker)
     for aid in annotation.aid:
         rows.tables[Aid].append(
             aid.model_dump(exclude={"evidence"}) | _dates(aid) | {"article": article_id}
         )
         rows.add_search(
-            SubjectType.aid, aid.id, aid.description, aid.description, aid.kind, aid.currency
+            RecordType.aid, aid.id, aid.description, aid.description, aid.kind, aid.currency
         )
     for figure in annotation.figures:
         rows.tables[Figure].append(
             figure.model_dump(exclude={"evidence"}) | _dates(figure) | {"article": article_id}
         )
         rows.add_search(
-            SubjectType.figure,
+            RecordType.figure,
             figure.id,
             figure.description,
             figure.description,

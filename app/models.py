@@ -46,21 +46,8 @@ class EntityType(StrEnum):
     place = "place"
 
 
-class SubjectType(StrEnum):
-    """Every kind of record that carries evidence."""
-
-    country = "country"
-    person = "person"
-    organization = "organization"
-    place = "place"
-    event = "event"
-    quote = "quote"
-    aid = "aid"
-    figure = "figure"
-
-
 class RecordType(StrEnum):
-    """Every kind of record the API serves: those with evidence, and the articles."""
+    """Every kind of record the API serves; all but articles carry evidence."""
 
     country = "country"
     person = "person"
@@ -432,7 +419,7 @@ class Evidence(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     article: str = Field(foreign_key="article.id", index=True)
-    subject_type: SubjectType = Field(sa_type=VOCAB)
+    subject_type: RecordType = Field(sa_type=VOCAB)
     subject_id: str = Field(max_length=100)
     start: int
     end: int

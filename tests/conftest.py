@@ -19,6 +19,7 @@ from fastapi.testclient import TestClient
 from app import config, db
 from app.loader import default_paths, seed
 from app.migrate import upgrade
+from bench.proc import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 os.environ.setdefault("LOG_LEVEL", "WARNING")  # the access log of thousands of requests is noise
@@ -138,6 +139,22 @@ def client(seeded_url: str) -> Iterator[TestClient]:
 
 
 # --- real servers ------------------------------------------------------------------------------
+
+
+@contextmanager
+def running_server(database_url: str, **env: str) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """A ready `python -m app serve` on `database_url` (it migrates and seeds it itself): its
+    base URL and process. Unless the test stopped it, it is stopped with SIGTERM and must
+    exit 0."""
+    port = free_port()
+    process = start_server(database_url, port, **env)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_ready(base, process)
+        yield base, process
+    finally:
+        if process.poll() is None:
+            assert stop(process) == 0
 
 
 def start_server(database_url: str, port: int, **env: str) -> subprocess.Popen[bytes]:

@@ -11,8 +11,7 @@ from pathlib import Path
 import pytest
 
 from app.main import app
-from bench.proc import free_port
-from tests.conftest import start_server, stop, wait_ready
+from tests.conftest import running_server
 
 CHROMIUM = shutil.which("chromium")
 FLAGS = [
@@ -35,14 +34,8 @@ def docs_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         if os.environ.get("CI") == "true":
             pytest.fail("chromium is not installed, and CI must render the docs (apt chromium)")
         pytest.skip("chromium is not installed (apt-get install chromium)")
-    port = free_port()
-    process = start_server(f"sqlite:///{tmp_path_factory.mktemp('docs') / 'store.db'}", port)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_ready(base, process)
+    with running_server(f"sqlite:///{tmp_path_factory.mktemp('docs') / 'store.db'}") as (base, _):
         yield base
-    finally:
-        assert stop(process) == 0
 
 
 def rendered(url: str, profile: Path) -> str:

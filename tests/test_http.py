@@ -13,15 +13,12 @@ import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
-from bench.proc import free_port
 from tests.conftest import (
     app_client,
     create_pg_database,
     drop_pg_database,
     require_postgres,
-    start_server,
-    stop,
-    wait_ready,
+    running_server,
 )
 
 
@@ -127,18 +124,11 @@ def locked_server() -> Iterator[tuple[str, subprocess.Popen[bytes], str]]:
     every request, with a long time limit; yields its URL, process and database URL."""
     require_postgres()
     name, url = create_pg_database()
-    port = free_port()
-    process = start_server(
-        url, port, DATA_VERSION_TTL="0", STATEMENT_TIMEOUT_MS="30000", LOG_LEVEL="WARNING"
-    )
-    base = f"http://127.0.0.1:{port}"
+    settings = {"DATA_VERSION_TTL": "0", "STATEMENT_TIMEOUT_MS": "30000", "LOG_LEVEL": "WARNING"}
     try:
-        wait_ready(base, process)
-        yield base, process, url
+        with running_server(url, **settings) as (base, process):
+            yield base, process, url
     finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
         drop_pg_database(name)
 
 
@@ -200,17 +190,9 @@ def test_sigterm_lets_in_flight_requests_finish(
 
 
 def test_behind_a_trusted_proxy_limits_count_per_forwarded_client(tmp_path: Any) -> None:
-    port = free_port()
-    process = start_server(
-        f"sqlite:///{tmp_path / 'store.db'}",
-        port,
-        RATE_LIMIT_PER_MINUTE="60",
-        RATE_LIMIT_BURST="2",
-        FORWARDED_ALLOW_IPS="127.0.0.1",
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_ready(base, process)
+    limits = {"RATE_LIMIT_PER_MINUTE": "60", "RATE_LIMIT_BURST": "2"}
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    with running_server(url, FORWARDED_ALLOW_IPS="127.0.0.1", **limits) as (base, _):
 
         def get(client_ip: str) -> int:
             headers = {"X-Forwarded-For": client_ip}
@@ -218,5 +200,3 @@ def test_behind_a_trusted_proxy_limits_count_per_forwarded_client(tmp_path: Any)
 
         assert [get("203.0.113.7") for _ in range(3)] == [200, 200, 429]
         assert get("198.51.100.9") == 200  # another client behind the same proxy
-    finally:
-        assert stop(process) == 0

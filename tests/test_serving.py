@@ -16,7 +16,7 @@ import pytest
 
 from app.config import Settings
 from bench.proc import descendants, free_port
-from tests.conftest import ROOT, start_server, stop, wait_ready
+from tests.conftest import ROOT, running_server, start_server, wait_ready
 
 README = (ROOT / "README.md").read_text()
 
@@ -29,14 +29,8 @@ def served_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def server(served_store: Path) -> Iterator[str]:
     """`python -m app serve` on a new SQLite store: it migrates and seeds it itself."""
-    port = free_port()
-    process = start_server(f"sqlite:///{served_store}", port)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_ready(base, process)
+    with running_server(f"sqlite:///{served_store}") as (base, _):
         yield base
-    finally:
-        assert stop(process) == 0
 
 
 def readme_curls() -> list[str]:
