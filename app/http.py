@@ -15,9 +15,9 @@ a new data version empties it. The data version itself is read at most once per
 
 import hashlib
 import logging
+import os
 import re
 import time
-import uuid
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
@@ -131,7 +131,7 @@ class HttpMiddleware:
         started = time.perf_counter()
         headers = Headers(scope=scope)
         given_id = headers.get("x-request-id", "")
-        request_id = given_id if _REQUEST_ID.match(given_id) else uuid.uuid4().hex
+        request_id = given_id if _REQUEST_ID.match(given_id) else os.urandom(16).hex()
         scope.setdefault("state", {})["request_id"] = request_id
         method = scope["method"]
         head = method == "HEAD"
