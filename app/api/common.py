@@ -205,7 +205,8 @@ def _query_names(dependant: Any) -> frozenset[str]:
     return frozenset(names)
 
 
-_QUERY_NAMES: dict[int, frozenset[str]] = {}
+# By route: (the route itself, so a recycled id() never matches another route, its names).
+_QUERY_NAMES: dict[int, tuple[Any, frozenset[str]]] = {}
 
 
 async def strict_query(request: Request) -> None:
@@ -215,9 +216,10 @@ async def strict_query(request: Request) -> None:
     route = request.scope.get("route")
     if route is None or not request.scope.get("query_string"):
         return
-    names = _QUERY_NAMES.get(id(route))
-    if names is None:
-        names = _QUERY_NAMES[id(route)] = _query_names(route.dependant)
+    known = _QUERY_NAMES.get(id(route))
+    if known is None or known[0] is not route:
+        known = _QUERY_NAMES[id(route)] = (route, _query_names(route.dependant))
+    names = known[1]
     seen: set[str] = set()
     for name, value in request.query_params.multi_items():
         if name not in names:
