@@ -211,7 +211,7 @@ PROBLEM_EXAMPLES: dict[str, dict[str, Any]] = {
     },
     "422": {
         "type": "/problems/invalid-parameter",
-        "title": "Unprocessable Content",
+        "title": "Unprocessable Entity",
         "status": 422,
         "detail": "limit: Input should be less than or equal to 100",
         "instance": "/v1/events",
