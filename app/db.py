@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
@@ -47,11 +48,15 @@ def make_engine(url: str, *, readonly: bool = False, time_limit_ms: int = 0) -> 
 
 def _sqlite_engine(url: str, *, readonly: bool, time_limit_ms: int) -> Engine:
     parsed = make_url(url)
+    pool: dict[str, Any] = {}
     if parsed.database and parsed.database != ":memory:":
-        from pathlib import Path
-
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        # In-process, connections beyond the threads that can use them only add page caches
+        # (memory); requests beyond POOL_SIZE wait for one.
+        settings = get_settings()
+        pool = {"pool_size": settings.pool_size, "max_overflow": 0}
+        pool["pool_timeout"] = settings.pool_timeout
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **pool)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: sqlite3.Connection, record: Any) -> None:

@@ -1,6 +1,5 @@
 """One error base class and one handler: every error leaves as RFC 9457 problem+json."""
 
-import logging
 from http import HTTPStatus
 from typing import Any
 
@@ -12,7 +11,6 @@ from pydantic import BaseModel, Field
 from sqlalchemy.exc import DBAPIError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-log = logging.getLogger("app.errors")
 PROBLEM_JSON = "application/problem+json"
 
 # What each problem type means; served at /problems/{slug} so every `type` dereferences.
@@ -88,10 +86,6 @@ class QueryTimeout(ApiError):
 
 class Unavailable(ApiError):
     status, slug = 503, "unavailable"
-
-
-class TooManyRequests(ApiError):
-    status, slug = 429, "too-many-requests"
 
 
 class PayloadTooLarge(ApiError):
@@ -184,16 +178,12 @@ def database_error(exc: DBAPIError) -> ApiError:
 
 
 def install(app: FastAPI) -> None:
+    """Handlers for what the app raises on purpose. Anything else (a database error, a bug)
+    escapes to the HTTP edge (app.http), which answers with a problem and logs it once."""
+
     @app.exception_handler(ApiError)
     async def api_error(request: Request, exc: ApiError) -> Response:
         return problem(request, exc.status, exc.slug, exc.detail, exc.errors, exc.headers)
-
-    @app.exception_handler(DBAPIError)
-    async def db_error(request: Request, exc: DBAPIError) -> Response:
-        error = database_error(exc)
-        if error.status == 500:
-            log.error("database error on %s %s", request.method, request.url.path, exc_info=exc)
-        return problem(request, error.status, error.slug, error.detail)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:

@@ -173,17 +173,20 @@ def fetch_page(
         return PageResult([], None, 0)
     walk = listing.seek and stats.total > DRIVE_LIMIT
     where = [_walk(c, key_column) if walk else _drive(c, key_column) for c in conditions]
-    if walk and keys[0].never_null(listing.source):
-        # The matches lie between these keys: the walk starts and stops there, not at the ends.
-        where += [exprs[0] >= _param(stats.low, exprs[0]), exprs[0] <= _param(stats.high, exprs[0])]
+    # The range of the leading sort key to read: from the cursor on (SQLite does not seek on
+    # the exact row-value comparison over an expression index, so this says where to start),
+    # and, when walking, between the first and last match rather than to the ends of the
+    # index. One bound a side: given two, the planner may start from the wrong one.
+    lead = exprs[0]
+    first, last = (stats.high, stats.low) if descending else (stats.low, stats.high)
+    bounded = walk and keys[0].never_null(listing.source)
+    if after is not None or bounded:
+        where.append(_onward(lead, after[0] if after is not None else first, descending))
+    if bounded:
+        where.append(_onward(lead, last, not descending))  # up to the last match
     if after is not None:
-        values = [_param(v, e) for e, v in zip(exprs, after, strict=True)]
-        # The leading-key range lets the planner seek into the sort index (SQLite does not seek
-        # on a row-value comparison over an expression index); the row value is exact.
-        if descending:
-            where += [exprs[0] <= values[0], tuple_(*exprs) < tuple_(*values)]
-        else:
-            where += [exprs[0] >= values[0], tuple_(*exprs) > tuple_(*values)]
+        values = tuple_(*(_param(v, e) for e, v in zip(exprs, after, strict=True)))
+        where.append(tuple_(*exprs) < values if descending else tuple_(*exprs) > values)
     labels = [e.label(f"_k{i}") for i, e in enumerate(exprs)]
     if listing.document is None:
         stmt = select(listing.source, *labels)
@@ -225,6 +228,11 @@ def _stats(
 
 def _param(value: Any, expr: ColumnElement[Any]) -> Any:
     return bindparam(None, value, type_=expr.type)
+
+
+def _onward(expr: ColumnElement[Any], value: Any, descending: bool) -> ColumnElement[bool]:
+    """`expr` at `value` or after it, in the sort's direction."""
+    return expr <= _param(value, expr) if descending else expr >= _param(value, expr)
 
 
 def filters_scope(filters: Filters) -> str:
@@ -274,8 +282,8 @@ def match_query(conn: Connection, terms: list[str]) -> str:
 # Snippet marks: control characters no text holds, so the rest can be escaped as HTML.
 _OPEN, _CLOSE = "\x02", "\x03"
 # A record one of whose own names is the query ranks above those that only contain its words
-# ("Niger" before "Nigeria", "US" the country before "USD"); one whose name starts with it
-# next ("Olayinka" finds the person before the events that mention him).
+# ("Niger" before "Nigeria", "US" the country before "USD"); one with a name that starts with
+# it next ("Olayinka": the person, and the event titled after him, before mere mentions).
 NAME_BOOST, NAME_PREFIX_BOOST = 100.0, 50.0
 
 

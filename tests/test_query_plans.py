@@ -123,3 +123,44 @@ def test_few_matches_are_driven_from_the_link_table(
     plan = page_plan(big_store, {"participant": rare_participant(big_store)}, "date")
     assert "ix_event_participant_entity" in plan, plan
     assert "ix_event_sort_date" not in plan, plan
+
+
+def work_of(engine: Engine, filters: dict[str, Any], sort: str, cursor: str | None) -> int:
+    """How much work SQLite does for one page: virtual machine steps, in hundreds (a count,
+    not a time: the same on a busy machine)."""
+    steps = [0]
+
+    def count() -> int:
+        steps[0] += 1
+        return 0
+
+    with engine.connect() as conn:
+        conn.connection.driver_connection.set_progress_handler(count, 100)  # type: ignore[union-attr]
+        query.fetch_page(conn, LISTING, filters, sort=sort, limit=20, cursor=cursor, version="w")
+        conn.connection.driver_connection.set_progress_handler(None, 0)  # type: ignore[union-attr]
+    return steps[0]
+
+
+@pytest.mark.parametrize("filters", [{}, {"country": "NE"}])
+@pytest.mark.parametrize("sort", ["date", "-date"])
+def test_a_deep_page_costs_what_the_first_does(
+    big_store: Engine, filters: dict[str, Any], sort: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(query, "DRIVE_LIMIT", 100)  # walk, as a large store would
+    cursors: list[str] = []
+    with big_store.connect() as conn:
+        cursor = None
+        while True:
+            page = query.fetch_page(
+                conn, LISTING, filters, sort=sort, limit=100, cursor=cursor, version="w"
+            )
+            if page.next_cursor is None:
+                break
+            cursor = page.next_cursor
+            cursors.append(cursor)
+    deepest = cursors[-1]  # 100 rows from the end: thousands of rows from the start
+    first, later = (
+        work_of(big_store, filters, sort, None),
+        work_of(big_store, filters, sort, deepest),
+    )
+    assert later <= 2 * first + 5, (first, later)
