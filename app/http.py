@@ -1,16 +1,16 @@
-"""The HTTP layer every request passes through, as one pure ASGI middleware (cheap per request):
-request ids, access logs, security headers, body size limit, conditional GET and a response
-cache.
+"""The HTTP layer, as pure ASGI middleware (cheap per request), outermost first:
 
-ETags are strong and derived from the store's data version, the app version and the URL, so
-they are the same on every worker and host serving the same store, and change exactly when
-the data (or the code that renders it) does. A matching If-None-Match is answered 304 before
-any query runs.
-
-Because a GET's body depends only on (data version, path, query), successful responses are
-kept in a small per-process LRU cache for the current data version and replayed byte for byte;
-a new data version empties it. The data version itself is read at most once per
-`version_ttl` seconds per process.
+- `HttpMiddleware`, the edge: request ids, HEAD as a bodiless GET, security headers, the body
+  size limit, access logs, and a problem+json for any error that escapes the app.
+- `RateLimitMiddleware` (optional): a token bucket per client address.
+- `CachingMiddleware`: conditional GET and a response cache. ETags are strong and derived
+  from the store's data version (the app's, for its documentation), the app version and the
+  URL, so they are the same on every worker and host serving the same store and change
+  exactly when the data (or the code that renders it) does; a matching If-None-Match is
+  answered 304 before any query runs. Because a GET's body depends only on (data version,
+  path, query), successful responses are kept in a small per-process LRU cache for the
+  current data version and replayed byte for byte; a new data version empties it. The data
+  version is read at most once per `version_ttl` seconds per process.
 """
 
 import hashlib
