@@ -87,4 +87,6 @@ def test_operation_conforms_to_the_openapi_document(operations: dict[str, Any], 
 def test_fuzzing_generated_enough_cases() -> None:
     if not GENERATED:
         pytest.skip("runs after the fuzz tests")
-    assert len(GENERATED) >= min(2000, len(OPERATIONS) * EXAMPLES // 2), len(GENERATED)
+    # CI's budget (120 a operation) must reach 2,000 cases in all; a smaller local run, half.
+    wanted = 2000 if EXAMPLES >= 120 else len(OPERATIONS) * EXAMPLES // 2
+    assert len(GENERATED) >= wanted, len(GENERATED)

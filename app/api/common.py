@@ -21,6 +21,25 @@ COUNTRY = Country.__table__  # type: ignore[attr-defined]
 ALPHA3 = select(COUNTRY.c.code).where(COUNTRY.c.iso3 == bindparam("iso3"))
 
 
+def explained(pattern: str, reason: str) -> str:
+    """`pattern`, registered so a value that does not match it is refused with `reason`
+    instead of the regex (the OpenAPI document still states the regex)."""
+    PATTERN_REASONS[pattern] = reason
+    return pattern
+
+
+COUNTRY_CODE = explained(r"^[A-Za-z]{2,3}$", "must be an ISO 3166-1 alpha-2 or alpha-3 code")
+PARTIAL_DATE = explained(
+    r"^[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$",
+    "must be a date as YYYY, YYYY-MM or YYYY-MM-DD",
+)
+SLUG = explained(
+    r"^[a-z0-9]+(?:-[a-z0-9]+)*$", "ids are lower-case letters and digits joined by hyphens"
+)
+# Free text: anything but NUL, which no store takes in text.
+TEXT = explained(r"^[^\x00]*$", "must not contain NUL characters")
+
+
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     descriptions = {
         404: "No record with that id",
@@ -56,28 +75,13 @@ Q = Annotated[
     Query(
         min_length=1,
         max_length=200,
+        pattern=TEXT,
         description="Full-text match on names, aliases (including the article's own spellings) "
         "and text; every word must match as a prefix",
         examples=["Agedez"],
     ),
 ]
 
-
-def explained(pattern: str, reason: str) -> str:
-    """`pattern`, registered so a value that does not match it is refused with `reason`
-    instead of the regex (the OpenAPI document still states the regex)."""
-    PATTERN_REASONS[pattern] = reason
-    return pattern
-
-
-COUNTRY_CODE = explained(r"^[A-Za-z]{2,3}$", "must be an ISO 3166-1 alpha-2 or alpha-3 code")
-PARTIAL_DATE = explained(
-    r"^[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$",
-    "must be a date as YYYY, YYYY-MM or YYYY-MM-DD",
-)
-SLUG = explained(
-    r"^[a-z0-9]+(?:-[a-z0-9]+)*$", "ids are lower-case letters and digits joined by hyphens"
-)
 CountryCode = Annotated[
     str,
     Path(

@@ -11,6 +11,7 @@ from app.api.common import (
     ITEM_RESPONSES,
     LIST_RESPONSES,
     PARTIAL_DATE,
+    TEXT,
     ItemParams,
     PageParams,
     Q,
@@ -82,6 +83,7 @@ async def scoped_event_filters(
         str | None,
         Query(
             max_length=100,
+            pattern=TEXT,
             description="Id of a person, organization or place, or a country code, that took part",
             examples=["abdourahamane-tiani"],
         ),

@@ -8,6 +8,7 @@ from fastapi.responses import Response
 from app.api.common import (
     ITEM_RESPONSES,
     LIST_RESPONSES,
+    TEXT,
     ItemParams,
     PageParams,
     Slug,
@@ -44,9 +45,12 @@ def list_figures(
     page: PageParams = PAGE,
     kind: Annotated[FigureKind | None, Query(description="Kind of figure")] = None,
     unit: Annotated[
-        str | None, Query(max_length=32, description="Unit, e.g. `soldiers` or `USD`")
+        str | None,
+        Query(max_length=32, pattern=TEXT, description="Unit, e.g. `soldiers` or `USD`"),
     ] = None,
-    event: Annotated[str | None, Query(max_length=100, description="Id of the event")] = None,
+    event: Annotated[
+        str | None, Query(max_length=100, pattern=TEXT, description="Id of the event")
+    ] = None,
     sort: str = SORT,
 ) -> Response:
     """Numbers the articles state that are not aid: troop numbers, project values, ..."""

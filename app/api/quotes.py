@@ -8,6 +8,7 @@ from fastapi.responses import Response
 from app.api.common import (
     ITEM_RESPONSES,
     LIST_RESPONSES,
+    TEXT,
     ItemParams,
     PageParams,
     Q,
@@ -49,7 +50,8 @@ ITEM = item_params(KIND)
 
 async def scoped_quote_filters(
     event: Annotated[
-        str | None, Query(max_length=100, description="Id of the event the quote is about")
+        str | None,
+        Query(max_length=100, pattern=TEXT, description="Id of the event the quote is about"),
     ] = None,
     q: Q = None,
 ) -> dict[str, Any]:
@@ -62,6 +64,7 @@ async def quote_filters(
         str | None,
         Query(
             max_length=100,
+            pattern=TEXT,
             description="Id of the person or organization, or code of the country, quoted",
             examples=["olayinka-ajala"],
         ),

@@ -6,7 +6,7 @@ import orjson
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from app.api.common import LIST_RESPONSES, Cursor, Limit, page_response, version_of
+from app.api.common import LIST_RESPONSES, TEXT, Cursor, Limit, page_response, version_of
 from app.db import get_engine
 from app.models import Page, SearchHit
 from app.query import (
@@ -30,6 +30,7 @@ def search(
         Query(
             min_length=1,
             max_length=200,
+            pattern=TEXT,
             description="Words to find; each must match (as a prefix) a name, alias, the "
             "article's own spelling, or the text of a record",
             examples=["Agedez"],
