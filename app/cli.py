@@ -11,7 +11,7 @@ from pathlib import Path
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from app.config import SCHEMA_REVISION, get_settings
+from app.config import SCHEMA_REVISION, Settings
 from app.db import StoreState, is_sqlite, store_state, write_engine
 from app.records import DOCUMENT_FORMAT
 
@@ -60,23 +60,22 @@ def store_lock(url: str) -> Iterator[None]:
             conn.execute(text("SELECT pg_advisory_unlock(:key)"), key)
 
 
-def migrate() -> None:
+def migrate(settings: Settings) -> None:
     from app.migrate import upgrade
 
-    upgrade()
+    upgrade(settings.database_url)
     print("migrated: schema is at head")
 
 
-def seed(paths: Sequence[Path]) -> int:
+def seed(settings: Settings, paths: Sequence[Path]) -> int:
     from app.loader import SeedError, default_paths
     from app.loader import seed as load
 
-    settings = get_settings()
     paths = list(paths) or default_paths(settings.seed_dir)
     if not paths:
         print(f"seed: no annotation files found in {settings.seed_dir}", file=sys.stderr)
         return 2
-    with write_engine() as engine:
+    with write_engine(settings.database_url) as engine:
         try:
             report = load(engine, paths)
         except SeedError as exc:
@@ -93,36 +92,37 @@ def seed(paths: Sequence[Path]) -> int:
     return 0
 
 
-def cmd_migrate(args: argparse.Namespace) -> int:
-    with store_lock(get_settings().database_url):
-        migrate()
+def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
+    with store_lock(settings.database_url):
+        migrate(settings)
     return 0
 
 
-def cmd_seed(args: argparse.Namespace) -> int:
-    with store_lock(get_settings().database_url):
-        return seed(args.paths)
+def cmd_seed(settings: Settings, args: argparse.Namespace) -> int:
+    with store_lock(settings.database_url):
+        return seed(settings, args.paths)
 
 
-def current_state() -> StoreState:
-    with write_engine() as engine, engine.connect() as conn:
+def current_state(url: str) -> StoreState:
+    with write_engine(url) as engine, engine.connect() as conn:
         return store_state(conn)
 
 
-def prepare_store() -> int:
+def prepare_store(settings: Settings) -> int:
     """Migrate if the schema is behind and seed if the store is not seeded (or its records were
     rendered by another version), under the store lock and deciding again once it is held, so
     processes starting together do the work once. A ready store only reads (a read-only role
     can start the API): no lock, no Alembic import."""
-    if current_state().problem(SCHEMA_REVISION, DOCUMENT_FORMAT) is None:
+    url = settings.database_url
+    if current_state(url).problem(SCHEMA_REVISION, DOCUMENT_FORMAT) is None:
         return 0
-    with store_lock(get_settings().database_url):
-        state = current_state()
+    with store_lock(url):
+        state = current_state(url)
         if state.revision != SCHEMA_REVISION:
-            migrate()
-            state = current_state()
+            migrate(settings)
+            state = current_state(url)
         if state.problem(SCHEMA_REVISION, DOCUMENT_FORMAT) is not None:
-            return seed([])
+            return seed(settings, [])
     return 0
 
 
@@ -132,17 +132,22 @@ def _stopped(signum: int, frame: object) -> None:
     dying by the signal."""
 
 
-def cmd_serve(args: argparse.Namespace) -> int:
+def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
+    host = args.host or settings.host
+    refused = settings.secret_problem(host)
+    if refused:
+        print(f"serve: {refused}", file=sys.stderr)
+        return 2
+    if prepare_store(settings):
+        return 1
     import uvicorn
 
-    settings = get_settings()
-    if prepare_store():
-        return 1
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, _stopped)
     uvicorn.run(
-        "app.main:app",
-        host=args.host or settings.host,
+        "app.main:create_app",
+        factory=True,
+        host=host,
         port=args.port or settings.port,
         workers=args.workers or settings.workers,
         log_config=None,
@@ -168,4 +173,4 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--workers", type=int, help="default: WORKERS or 1")
     args = parser.parse_args(argv)
     handler = {"migrate": cmd_migrate, "seed": cmd_seed, "serve": cmd_serve}[args.command]
-    return handler(args)
+    return handler(Settings(), args)

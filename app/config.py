@@ -1,6 +1,6 @@
 """Settings: every knob is an environment variable (or a line in `.env`)."""
 
-from functools import lru_cache
+import ipaddress
 from pathlib import Path
 from typing import Literal
 
@@ -11,6 +11,9 @@ ROOT = Path(__file__).resolve().parent.parent
 # The newest migration's revision (a test keeps it equal to Alembic's head).
 SCHEMA_REVISION = "0003"
 DEFAULT_DATABASE_URL = f"sqlite:///{ROOT / 'data' / 'articles.db'}"
+DEFAULT_CURSOR_SECRET = "change-me"
+# 503s say when to come back: soon, since the store is restarting or the load is passing.
+RETRY_AFTER_SECONDS = 2
 
 
 class Settings(BaseSettings):
@@ -21,6 +24,9 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL: sqlite:///path or postgresql+psycopg://user@host/db",
     )
     seed_dir: Path = ROOT / "seed"
+    env: Literal["development", "production"] = Field(
+        "development", description="`production` refuses default secrets wherever it listens"
+    )
     cors_origins: list[str] = ["*"]
     cache_max_age: int = Field(60, ge=0, description="Cache-Control max-age of GET responses, s")
     log_level: str = "INFO"
@@ -50,10 +56,29 @@ class Settings(BaseSettings):
         "separated IPs or *; empty: the peer is the client (rate limits count per proxy)",
     )
     cursor_secret: str = Field(
-        "change-me", description="Key that signs pagination cursors; same on every worker/host"
+        DEFAULT_CURSOR_SECRET,
+        description="Key that signs pagination cursors; same on every worker/host",
     )
 
+    def secret_problem(self, host: str) -> str | None:
+        """Why serving on `host` with these settings would be unsafe, or None: the default
+        cursor secret is for a machine's own loopback, never for a network or production."""
+        if self.cursor_secret != DEFAULT_CURSOR_SECRET:
+            return None
+        if self.env == "production" or not is_loopback(host):
+            where = "ENV=production" if self.env == "production" else f"host {host}"
+            return (
+                f"refusing to serve on {where} with the default CURSOR_SECRET; set "
+                "CURSOR_SECRET to a long random value (python -c 'import secrets; "
+                "print(secrets.token_urlsafe(32))'), the same on every host"
+            )
+        return None
 
-@lru_cache
-def get_settings() -> Settings:
-    return Settings()
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False

@@ -5,7 +5,6 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +12,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
-from app.config import get_settings
+from app.config import Settings
 
 
 def is_sqlite(engine_or_url: Engine | str) -> bool:
@@ -21,13 +20,24 @@ def is_sqlite(engine_or_url: Engine | str) -> bool:
     return url.get_backend_name() == "sqlite"
 
 
-def make_engine(url: str, *, readonly: bool = False, time_limit_ms: int = 0) -> Engine:
+@dataclass(frozen=True)
+class Pool:
+    """Connections per process: `size` kept, `overflow` more under load (PostgreSQL only),
+    `timeout` seconds a request waits for one."""
+
+    size: int = 5
+    overflow: int = 10
+    timeout: float = 10.0
+
+
+def make_engine(
+    url: str, *, readonly: bool = False, time_limit_ms: int = 0, pool: Pool = Pool()
+) -> Engine:
     """An engine for `url`. `readonly` engines cannot write: the API serves through one.
     `time_limit_ms` bounds database time: on SQLite, all the statements run on one checked-out
     connection (one request) together; on PostgreSQL, each statement (statement_timeout)."""
-    settings = get_settings()
     if is_sqlite(url):
-        return _sqlite_engine(url, readonly=readonly, time_limit_ms=time_limit_ms)
+        return _sqlite_engine(url, readonly=readonly, time_limit_ms=time_limit_ms, pool=pool)
     options = []
     if time_limit_ms:
         options.append(f"-c statement_timeout={time_limit_ms}")
@@ -38,25 +48,23 @@ def make_engine(url: str, *, readonly: bool = False, time_limit_ms: int = 0) -> 
         # A request runs several statements; REPEATABLE READ gives them one snapshot, so a
         # seed committing meanwhile is seen entirely or not at all (SQLite: WAL transactions).
         isolation_level="REPEATABLE READ" if readonly else "READ COMMITTED",
-        pool_size=settings.pool_size,
-        max_overflow=settings.max_overflow,
-        pool_timeout=settings.pool_timeout,
+        pool_size=pool.size,
+        max_overflow=pool.overflow,
+        pool_timeout=pool.timeout,
         pool_pre_ping=True,
         connect_args={"options": " ".join(options), "connect_timeout": 10},
     )
 
 
-def _sqlite_engine(url: str, *, readonly: bool, time_limit_ms: int) -> Engine:
+def _sqlite_engine(url: str, *, readonly: bool, time_limit_ms: int, pool: Pool) -> Engine:
     parsed = make_url(url)
-    pool: dict[str, Any] = {}
+    sizes: dict[str, Any] = {}
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         # In-process, connections beyond the threads that can use them only add page caches
         # (memory); requests beyond POOL_SIZE wait for one.
-        settings = get_settings()
-        pool = {"pool_size": settings.pool_size, "max_overflow": 0}
-        pool["pool_timeout"] = settings.pool_timeout
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **pool)
+        sizes = {"pool_size": pool.size, "max_overflow": 0, "pool_timeout": pool.timeout}
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **sizes)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: sqlite3.Connection, record: Any) -> None:
@@ -93,18 +101,21 @@ def _sqlite_engine(url: str, *, readonly: bool, time_limit_ms: int) -> Engine:
     return engine
 
 
-@lru_cache
-def get_engine() -> Engine:
-    """The read-only engine the API serves through."""
-    settings = get_settings()
+def serving_engine(settings: Settings) -> Engine:
+    """The read-only engine the API serves through, with the request time limit."""
+    pool = Pool(settings.pool_size, settings.max_overflow, settings.pool_timeout)
     return make_engine(
-        settings.database_url, readonly=True, time_limit_ms=settings.statement_timeout_ms
+        settings.database_url,
+        readonly=True,
+        time_limit_ms=settings.statement_timeout_ms,
+        pool=pool,
     )
 
 
 @contextmanager
-def write_engine(url: str | None = None) -> Iterator[Engine]:
-    engine = make_engine(url or get_settings().database_url)
+def write_engine(url: str) -> Iterator[Engine]:
+    """An engine that may write (migrate, seed), disposed of afterwards."""
+    engine = make_engine(url)
     try:
         yield engine
     finally:

@@ -11,6 +11,8 @@ from pydantic import BaseModel, Field
 from sqlalchemy.exc import DBAPIError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app.config import RETRY_AFTER_SECONDS
+
 PROBLEM_JSON = "application/problem+json"
 
 # What each problem type means; served at /problems/{slug} so every `type` dereferences.
@@ -26,8 +28,9 @@ PROBLEM_TYPES: dict[str, str] = {
     "too-many-requests": "This client sent more requests than the rate limit allows; "
     "retry after `Retry-After` seconds.",
     "query-timeout": "The database took longer than the per-request time limit; "
-    "narrow the query and retry.",
-    "unavailable": "The store is not reachable, not migrated or not seeded yet.",
+    "narrow the query, or retry after `Retry-After` seconds.",
+    "unavailable": "The store is not reachable, not migrated or not seeded yet; "
+    "retry after `Retry-After` seconds.",
     "internal-error": "An unexpected error. It has been logged with the request id.",
 }
 
@@ -71,25 +74,47 @@ class NotFound(ApiError):
     status, slug = 404, "not-found"
 
 
-class InvalidParameter(ApiError):
+class InvalidParameters(ApiError):
+    """A 422 naming each bad parameter in `errors`."""
+
     status, slug = 422, "invalid-parameter"
 
+    def __init__(self, errors: list[dict[str, str]]) -> None:
+        super().__init__("; ".join(f"{e['name']}: {e['reason']}" for e in errors), errors=errors)
+
+
+class InvalidParameter(InvalidParameters):
     def __init__(self, name: str, reason: str, location: str = "query") -> None:
-        super().__init__(
-            f"{name}: {reason}", errors=[{"name": name, "in": location, "reason": reason}]
-        )
+        super().__init__([{"name": name, "in": location, "reason": reason}])
 
 
-class QueryTimeout(ApiError):
-    status, slug = 503, "query-timeout"
+class RetryLater(ApiError):
+    """A 503: the client should come back, after `Retry-After` seconds."""
+
+    status = 503
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
 
 
-class Unavailable(ApiError):
-    status, slug = 503, "unavailable"
+class QueryTimeout(RetryLater):
+    slug = "query-timeout"
+
+
+class Unavailable(RetryLater):
+    slug = "unavailable"
 
 
 class PayloadTooLarge(ApiError):
     status, slug = 413, "payload-too-large"
+
+
+class TooManyRequests(ApiError):
+    status, slug = 429, "too-many-requests"
+
+
+class CorsRefused(ApiError):
+    status, slug = 400, "cors-refused"
 
 
 def problem_body(
@@ -115,23 +140,31 @@ def problem_body(
     return orjson.dumps(body)
 
 
-def problem(
-    request: Request,
-    status: int,
-    slug: str,
-    detail: str,
-    errors: list[dict[str, str]] | None = None,
-    headers: dict[str, str] | None = None,
-) -> Response:
+def problem_response(error: ApiError, *, instance: str, request_id: str | None) -> Response:
+    """The response for `error`: its problem body and its headers (Retry-After, Allow, ...).
+    Handlers and middleware alike answer with it."""
     body = problem_body(
-        status,
-        slug,
-        detail,
-        instance=request.url.path,
-        request_id=request.scope.get("state", {}).get("request_id"),
-        errors=errors,
+        error.status,
+        error.slug,
+        error.detail,
+        instance=instance,
+        request_id=request_id,
+        errors=error.errors,
     )
-    return Response(body, status, headers=headers, media_type=PROBLEM_JSON)
+    return Response(body, error.status, headers=error.headers, media_type=PROBLEM_JSON)
+
+
+def _respond(request: Request, error: ApiError) -> Response:
+    request_id = request.scope.get("state", {}).get("request_id")
+    return problem_response(error, instance=request.url.path, request_id=request_id)
+
+
+class HttpProblem(ApiError):
+    """A status Starlette raised (404 for an unknown path, 405, ...), as a problem."""
+
+    def __init__(self, status: int, slug: str, detail: str, headers: dict[str, str]) -> None:
+        super().__init__(detail, headers=headers)
+        self.status, self.slug = status, slug
 
 
 def _validation_errors(exc: RequestValidationError) -> list[dict[str, str]]:
@@ -183,13 +216,11 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(ApiError)
     async def api_error(request: Request, exc: ApiError) -> Response:
-        return problem(request, exc.status, exc.slug, exc.detail, exc.errors, exc.headers)
+        return _respond(request, exc)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
-        errors = _validation_errors(exc)
-        detail = "; ".join(f"{e['name']}: {e['reason']}" for e in errors)
-        return problem(request, 422, "invalid-parameter", detail, errors)
+        return _respond(request, InvalidParameters(_validation_errors(exc)))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
@@ -202,4 +233,6 @@ def install(app: FastAPI) -> None:
         if exc.status_code == 405:
             allowed = dict(exc.headers or {}).get("Allow", "GET")
             detail = f"{request.method} is not allowed here (the API is read-only): use {allowed}"
-        return problem(request, exc.status_code, slug, detail, headers=dict(exc.headers or {}))
+        return _respond(
+            request, HttpProblem(exc.status_code, slug, detail, dict(exc.headers or {}))
+        )

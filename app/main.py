@@ -1,20 +1,9 @@
-"""The application: routers, middleware, error handlers, offline docs and health checks."""
+"""The application factory: its context, routers, middleware, error handlers and docs."""
 
-import base64
-import hashlib
-import re
-from pathlib import Path
-from typing import Annotated, Any
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
-import fastapi_offline
 from fastapi import Depends, FastAPI
-from fastapi import Path as PathParam
-from fastapi.middleware.cors import CORSMiddleware
-from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
-from fastapi.responses import HTMLResponse, Response
-from fastapi.staticfiles import StaticFiles
-from sqlalchemy.exc import DBAPIError
-from starlette.datastructures import Headers
 
 from app import __version__, errors, logs
 from app.api import (
@@ -23,20 +12,22 @@ from app.api import (
     countries,
     events,
     figures,
+    meta,
     organizations,
     people,
     places,
     quotes,
     search,
 )
-from app.api.common import json_response, problem_responses, strict_query
-from app.config import SCHEMA_REVISION, Settings, get_settings
-from app.db import data_version, get_engine, store_state
-from app.http import CachingMiddleware, HttpMiddleware, RateLimitMiddleware
+from app.api.strict import strict_query
+from app.config import Settings
+from app.context import AppContext
+from app.docs import add_docs
+from app.http.caching import CachingMiddleware
+from app.http.cors import ProblemCORSMiddleware
+from app.http.edge import EdgeMiddleware
+from app.http.ratelimit import RateLimitMiddleware
 from app.openapi import customize_openapi
-from app.records import DOCUMENT_FORMAT
-
-DOCS_ASSETS = Path(fastapi_offline.__file__).parent / "static"
 
 DESCRIPTION = """
 What one news article says, as structured, checkable data: countries, people, organizations,
@@ -65,11 +56,33 @@ TAGS = [
     {"name": "search", "description": "Full-text search across everything"},
     {"name": "meta", "description": "Health, readiness and problem types"},
 ]
+ROUTERS = [
+    countries.router,
+    people.router,
+    organizations.router,
+    places.router,
+    events.router,
+    quotes.router,
+    aid.router,
+    figures.router,
+    articles.router,
+    search.router,
+    meta.router,
+]
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    settings = settings or get_settings()
+    """The API over the store `settings` name (by default, from the environment). Everything
+    it holds (engine, caches, cursor key) is its own: apps do not share state."""
+    settings = settings or Settings()
     logs.configure(settings.log_level, settings.log_format)
+    context = AppContext.create(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        context.engine.dispose()
+
     app = FastAPI(
         title="Article facts API",
         version=__version__,
@@ -78,39 +91,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         dependencies=[Depends(strict_query)],
+        lifespan=lifespan,
     )
+    app.state.context = context
     errors.install(app)
-    for module in (
-        countries,
-        people,
-        organizations,
-        places,
-        events,
-        quotes,
-        aid,
-        figures,
-        articles,
-        search,
-    ):
-        app.include_router(module.router)
-    app.include_router(meta_router())
-    app.mount("/static/docs", StaticFiles(directory=DOCS_ASSETS), name="docs-assets")
+    for router in ROUTERS:
+        app.include_router(router)
     docs_csp = add_docs(app)
     customize_openapi(app)
-
-    def current_version() -> str | None:
-        with get_engine().connect() as conn:
-            return data_version(conn)
 
     # Added innermost first. Outermost, CORS sees every response (errors too); then the edge
     # (request ids, headers, logs, errors), so a 429 is logged like any answer; then the rate
     # limit, before the cache, so a replayed response counts too.
     app.add_middleware(
         CachingMiddleware,
-        data_version=current_version,
+        data_version=context.versions,
         cache_max_age=settings.cache_max_age,
-        response_cache_bytes=settings.response_cache_bytes,
-        version_ttl=settings.data_version_ttl,
+        cache=context.responses,
     )
     if settings.rate_limit_per_minute:
         app.add_middleware(
@@ -118,7 +115,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             per_minute=settings.rate_limit_per_minute,
             burst=settings.rate_limit_burst,
         )
-    app.add_middleware(HttpMiddleware, docs_csp=docs_csp)
+    app.add_middleware(EdgeMiddleware, docs_csp=docs_csp)
     app.add_middleware(
         ProblemCORSMiddleware,
         allow_origins=settings.cors_origins,
@@ -128,109 +125,3 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_age=600,
     )
     return app
-
-
-class ProblemCORSMiddleware(CORSMiddleware):
-    """CORS, with a refused preflight explained as a problem like every other 4xx."""
-
-    def preflight_response(self, request_headers: Headers) -> Response:
-        response = super().preflight_response(request_headers)
-        if response.status_code < 400:
-            return response
-        detail = f"{bytes(response.body).decode()}: this API allows GET, HEAD and OPTIONS from "
-        detail += ", ".join(self.allow_origins) if not self.allow_all_origins else "any origin"
-        body = errors.problem_body(400, "cors-refused", detail, instance="")
-        headers = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
-        headers.pop("content-type", None)
-        return Response(body, 400, headers=headers, media_type=errors.PROBLEM_JSON)
-
-
-def add_docs(app: FastAPI) -> str:
-    """Swagger UI and ReDoc served from an installed package's assets: no CDN, works offline.
-    Returns the Content-Security-Policy of the docs pages: their own assets, and of inline
-    script only Swagger UI's bootstrap, by its hash."""
-    swagger_page = get_swagger_ui_html(
-        openapi_url="/openapi.json",
-        title=f"{app.title} - Swagger UI",
-        swagger_js_url="/static/docs/swagger-ui-bundle.js",
-        swagger_css_url="/static/docs/swagger-ui.css",
-        swagger_favicon_url="/static/docs/favicon.png",
-        # The validator badge would load from validator.swagger.io: not offline, not ours.
-        swagger_ui_parameters={"validatorUrl": None},
-    )
-    redoc_page = get_redoc_html(
-        openapi_url="/openapi.json",
-        title=f"{app.title} - ReDoc",
-        redoc_js_url="/static/docs/redoc.standalone.js",
-        redoc_favicon_url="/static/docs/favicon.png",
-        with_google_fonts=False,
-    )
-
-    @app.get("/docs", include_in_schema=False)
-    async def swagger() -> HTMLResponse:
-        return swagger_page
-
-    @app.get("/redoc", include_in_schema=False)
-    async def redoc() -> HTMLResponse:
-        return redoc_page
-
-    inline = re.findall(rb"<script>(.*?)</script>", bytes(swagger_page.body), re.S)
-    hashes = " ".join(
-        f"'sha256-{base64.b64encode(hashlib.sha256(script).digest()).decode()}'"
-        for script in inline
-    )
-    return (
-        f"default-src 'none'; script-src 'self' {hashes}; style-src 'self' 'unsafe-inline'; "
-        "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; "
-        "worker-src 'self' blob:; frame-ancestors 'none'"
-    )
-
-
-def meta_router() -> Any:
-    from fastapi import APIRouter
-
-    router = APIRouter(tags=["meta"])
-
-    @router.get("/healthz", summary="Liveness")
-    async def healthz() -> dict[str, str]:
-        """The process is up and answering. It does not touch the store (see /readyz)."""
-        return {"status": "ok"}
-
-    @router.get(
-        "/readyz",
-        summary="Readiness",
-        responses=problem_responses(503),
-    )
-    def readyz() -> Response:
-        """The store is reachable, migrated to the current schema and seeded."""
-        try:
-            with get_engine().connect() as conn:
-                state = store_state(conn)
-        except DBAPIError as exc:
-            raise errors.Unavailable(
-                f"The store is not reachable: {type(exc.orig).__name__}"
-            ) from None
-        problem = state.problem(SCHEMA_REVISION, DOCUMENT_FORMAT)
-        if problem is not None:
-            raise errors.Unavailable(problem)
-        return json_response(
-            {"status": "ready", "data_version": state.data_version, "articles": state.articles}
-        )
-
-    @router.get(
-        "/problems/{slug}", summary="Explain a problem type", responses=problem_responses(404, 422)
-    )
-    async def problem_type(
-        slug: Annotated[str, PathParam(max_length=64, description="The problem type's name")],
-    ) -> Response:
-        """What a problem `type` URI in an error response means."""
-        if slug not in errors.PROBLEM_TYPES:
-            raise errors.NotFound(f"No problem type {slug!r}")
-        return json_response(
-            {"type": f"/problems/{slug}", "description": errors.PROBLEM_TYPES[slug]}
-        )
-
-    return router
-
-
-app = create_app()

@@ -3,7 +3,7 @@
 from alembic import command
 from alembic.config import Config
 
-from app.config import ROOT, get_settings
+from app.config import ROOT
 
 # What the migrations create by hand and the models deliberately do not describe: the
 # full-text search table (SQLite) and index (PostgreSQL), and expression indexes, which
@@ -16,12 +16,15 @@ def include_name(name: str | None, type_: str, parent_names: object) -> bool:
 
 
 def alembic_config(url: str | None = None) -> Config:
+    """Alembic's configuration (from pyproject.toml, as the `alembic` command reads it), for
+    the store at `url` (default: DATABASE_URL, as migrations/env.py reads it)."""
     config = Config(toml_file=str(ROOT / "pyproject.toml"))
-    config.set_main_option("sqlalchemy.url", url or get_settings().database_url)
+    if url is not None:
+        config.attributes["database_url"] = url
     return config
 
 
-def upgrade(url: str | None = None) -> None:
+def upgrade(url: str) -> None:
     command.upgrade(alembic_config(url), "head")
 
 

@@ -473,6 +473,11 @@ class Page(BaseModel, Generic[T]):
     )
 
 
+def page_of(model: type[BaseModel]) -> Any:
+    """`Page[model]` for a model chosen at run time (a router built for several shapes)."""
+    return Page[model]  # type: ignore[valid-type]
+
+
 class SearchHit(SQLModel):
     type: RecordType
     id: str

@@ -1,43 +1,41 @@
-"""The one place lists are queried: filters, allow-listed sorting, keyset pagination, totals,
-and full-text matching. Routes describe what they want; this module builds the SQL.
+"""The one place lists are queried: filters, allow-listed sorting, keyset pagination and
+totals. Routes describe what they want (a `Listing` and a typed filter object); this module
+builds the SQL.
 """
 
+import dataclasses
 import datetime as dt
 import hashlib
-import html
-import re
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import orjson
 from sqlalchemy import (
     ColumnElement,
     Connection,
     Date,
-    Float,
     FromClause,
-    Integer,
     Select,
-    String,
     bindparam,
-    column,
-    false,
     func,
     literal_column,
-    null,
     select,
-    text,
     tuple_,
 )
 from sqlalchemy.engine import RowMapping
 
 from app.errors import InvalidParameter
 from app.models import RecordDocument
-from app.pagination import decode_cursor, encode_cursor
+from app.pagination import CursorSigner
 
-Filters = Mapping[str, Any]
+# A list's filters: a frozen dataclass, one field per filter, None when not given.
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance as Filters
+else:
+    Filters = object
+F = TypeVar("F", bound=Filters)
 
 
 @dataclass(frozen=True)
@@ -77,8 +75,12 @@ class Member:
 Condition = ColumnElement[bool] | Member
 
 
+def no_filters(conn: Connection, filters: Any) -> list[Condition]:
+    return []
+
+
 @dataclass(frozen=True)
-class Listing:
+class Listing(Generic[F]):
     """How one resource lists: where its rows come from, how they may be sorted and filtered,
     and which record documents (app.records) its rows are served as.
 
@@ -89,7 +91,7 @@ class Listing:
     source: FromClause
     key: str
     sorts: Mapping[str, Sequence[SortKey]]
-    where: Callable[[Connection, Filters], list[Condition]] = lambda conn, filters: []
+    where: Callable[[Connection, F], list[Condition]] = no_filters
     default_sort: str = "id"
     document: str | None = None
     seek: bool = True
@@ -114,9 +116,10 @@ class Stats:
     high: Any
 
 
-class _PerVersion:
+class PerVersion:
     """Values computed once per data version and key (LRU): counting a million rows once per
-    version, not per request."""
+    version, not per request. Each app has its own (app.context), and keys start with the
+    data version, so a value is never served for another store's data."""
 
     def __init__(self, size: int = 2048) -> None:
         self.size = size
@@ -132,7 +135,6 @@ class _PerVersion:
         return value
 
 
-stats_cache = _PerVersion()
 # Up to this many matches a page is driven from the matches and sorted; beyond it, it walks the
 # sort index. Sorting costs about 4 times a probe per row, so at a million events both plans
 # cost a few milliseconds at the switch (sqrt(page * rows / 4) ~ 3,500).
@@ -140,15 +142,25 @@ DRIVE_LIMIT = 3000
 _DOC = RecordDocument.__table__  # type: ignore[attr-defined]
 
 
+@dataclass(frozen=True)
+class Paging:
+    """What paging needs from the app serving it: its cursor signer, its cache of totals and
+    the data version being served."""
+
+    cursors: CursorSigner
+    stats: PerVersion
+    version: str
+
+
 def fetch_page(
     conn: Connection,
-    listing: Listing,
-    filters: Filters,
+    listing: Listing[F],
+    filters: F,
     *,
     sort: str,
     limit: int,
     cursor: str | None,
-    version: str,
+    paging: Paging,
 ) -> PageResult:
     """One page of `listing` filtered by `filters` in `sort` order after `cursor`, and the
     total. Rows hold the sort keys (_k0, _k1, ...) and, for listings of documents, `body`."""
@@ -161,12 +173,14 @@ def fetch_page(
     scope = filters_scope(filters)
     # An empty cursor is no cursor: the first page.
     after = (
-        _cursor_values(decode_cursor(cursor, listing.name, sort, scope), exprs) if cursor else None
+        _cursor_values(paging.cursors.decode(cursor, listing.name, sort, scope), exprs)
+        if cursor
+        else None
     )
     conditions = listing.where(conn, filters)
     key_column = listing.source.c[listing.key]
-    stats: Stats = stats_cache.get(
-        (version, listing.name, sort, scope),
+    stats: Stats = paging.stats.get(
+        (paging.version, listing.name, sort, scope),
         lambda: _stats(conn, listing, exprs[0], [_drive(c, key_column) for c in conditions]),
     )
     if stats.total == 0:
@@ -201,7 +215,7 @@ def fetch_page(
     if len(rows) > limit:
         rows = rows[:limit]
         last = [_jsonable(rows[-1][f"_k{i}"]) for i in range(len(exprs))]
-        next_cursor = encode_cursor(listing.name, sort, scope, last)
+        next_cursor = paging.cursors.encode(listing.name, sort, scope, last)
     return PageResult(rows, next_cursor, stats.total)
 
 
@@ -216,7 +230,10 @@ def _walk(condition: Condition, key: ColumnElement[Any]) -> ColumnElement[bool]:
 
 
 def _stats(
-    conn: Connection, listing: Listing, lead: ColumnElement[Any], where: list[ColumnElement[bool]]
+    conn: Connection,
+    listing: Listing[Any],
+    lead: ColumnElement[Any],
+    where: list[ColumnElement[bool]],
 ) -> Stats:
     if not listing.seek:  # nothing to walk, so no bounds to walk between
         counted = select(func.count()).select_from(listing.source).where(*where)
@@ -226,7 +243,7 @@ def _stats(
     return Stats(int(row[0]), row[1], row[2])
 
 
-def _param(value: Any, expr: ColumnElement[Any]) -> Any:
+def _param(value: Any, expr: ColumnElement[Any]) -> ColumnElement[Any]:
     return bindparam(None, value, type_=expr.type)
 
 
@@ -237,7 +254,11 @@ def _onward(expr: ColumnElement[Any], value: Any, descending: bool) -> ColumnEle
 
 def filters_scope(filters: Filters) -> str:
     """A short digest of the filters a cursor was issued under: it pages only that query."""
-    given = sorted((k, str(v)) for k, v in filters.items() if v is not None and v != "")
+    given = sorted(
+        (f.name, str(value))
+        for f in dataclasses.fields(filters)
+        if (value := getattr(filters, f.name)) is not None and value != ""
+    )
     return hashlib.sha256(orjson.dumps(given)).hexdigest()[:12]
 
 
@@ -259,82 +280,3 @@ def _cursor_values(values: list[Any], exprs: list[ColumnElement[Any]]) -> list[A
 
 def _jsonable(value: Any) -> Any:
     return value.isoformat() if isinstance(value, dt.date) else value
-
-
-# --- full-text ---------------------------------------------------------------------------------
-
-_WORD = re.compile(r"\w+", re.UNICODE)
-
-
-def search_terms(q: str) -> list[str]:
-    """The words of a user's query (at most 16). Operators and quotes are dropped, never
-    interpreted, so nothing a user types is FTS or SQL syntax; no words match nothing."""
-    return [t.lower() for t in _WORD.findall(q)][:16]
-
-
-def match_query(conn: Connection, terms: list[str]) -> str:
-    """The backend's full-text query for `terms`: every word must match, as a prefix."""
-    if conn.dialect.name == "sqlite":
-        return " ".join(f'"{t}"*' for t in terms)
-    return " & ".join(f"{t}:*" for t in terms)
-
-
-# Snippet marks: control characters no text holds, so the rest can be escaped as HTML.
-_OPEN, _CLOSE = "\x02", "\x03"
-# A record one of whose own names is the query ranks above those that only contain its words
-# ("Niger" before "Nigeria", "US" the country before "USD"); one with a name that starts with
-# it next ("Olayinka": the person, and the event titled after him, before mere mentions).
-NAME_BOOST, NAME_PREFIX_BOOST = 100.0, 50.0
-
-
-def search_source(conn: Connection, terms: list[str]) -> FromClause:
-    """Matching search documents with a rank (higher is better) and a marked snippet."""
-    query = match_query(conn, terms)
-    phrase = " ".join(terms).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    exact = (
-        "(CASE WHEN (:nl || lower(d.names) || :nl) LIKE :name ESCAPE '\\' "
-        f"THEN {NAME_BOOST} WHEN (:nl || lower(d.names)) LIKE :prefix ESCAPE '\\' "
-        f"THEN {NAME_PREFIX_BOOST} ELSE 0 END)"
-    )
-    if conn.dialect.name == "sqlite":
-        sql = text(
-            "SELECT d.doc_id, d.type, d.id, d.label, "
-            "snippet(search_fts, -1, :open, :close, '…', 16) AS snippet, "
-            f"-bm25(search_fts, 4.0, 1.0) + {exact} AS rank "
-            "FROM search_fts JOIN search_document d ON d.doc_id = search_fts.rowid "
-            "WHERE search_fts MATCH :query"
-        )
-        marks = {"open": _OPEN, "close": _CLOSE}
-    else:
-        sql = text(
-            "SELECT d.doc_id, d.type, d.id, d.label, "
-            "ts_headline('simple', d.label || E'\\n' || d.body, q, :options) AS snippet, "
-            f"ts_rank(to_tsvector('simple', d.label || ' ' || d.body), q)::float8 + {exact} "
-            "AS rank "
-            "FROM search_document d, to_tsquery('simple', :query) AS q "
-            "WHERE to_tsvector('simple', d.label || ' ' || d.body) @@ q"
-        )
-        marks = {"options": f"StartSel={_OPEN}, StopSel={_CLOSE}, MaxWords=24, MinWords=8"}
-    columns: list[Any] = [
-        column("doc_id", Integer()),
-        *(column(name, String()) for name in ("type", "id", "label", "snippet")),
-        column("rank", Float()),
-    ]
-    names = {"nl": "\n", "name": f"%\n{phrase}\n%", "prefix": f"%\n{phrase}%"}
-    bound = sql.bindparams(query=query, **names, **marks)
-    return bound.columns(*columns).subquery("hits")
-
-
-def marked(snippet: str) -> str:
-    """A snippet as safe HTML: its text escaped, its matches in <mark>, its lines joined."""
-    escaped = html.escape(snippet, quote=False).replace("\n", " · ")
-    return escaped.replace(_OPEN, "<mark>").replace(_CLOSE, "</mark>")
-
-
-def matching_ids(conn: Connection, subject_type: str, q: str) -> Select[Any]:
-    """Ids of `subject_type` records whose names, aliases or text match `q` (for `?q=`)."""
-    terms = search_terms(q)
-    if not terms:
-        return select(null()).where(false())
-    hits = search_source(conn, terms)
-    return select(hits.c.id).where(hits.c.type == subject_type)

@@ -52,7 +52,8 @@ DOCUMENT_FORMAT = "1"
 
 
 def _table(model: Any) -> Table:
-    return model.__table__
+    table: Table = model.__table__
+    return table
 
 
 @dataclass(frozen=True, eq=False)  # hashed by identity: statements are cached per kind
@@ -128,7 +129,6 @@ KINDS: dict[str, Kind] = {
     )
 }
 ARTICLE_DETAIL = Kind("article", _table(Article), "id", ArticlePublic, has_evidence=False)
-ENTITY_TYPES = ("country", "person", "organization", "place")
 
 
 def parse_fields(kind: Kind, value: str | None) -> set[str] | None:

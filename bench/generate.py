@@ -22,6 +22,7 @@ from typing import Any
 import pycountry
 from sqlalchemy import Engine, func, insert, select, text
 
+from app.config import ROOT
 from app.dates import parse_partial_date
 from app.db import make_engine
 from app.loader import default_paths, finish, seed
@@ -378,9 +379,8 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     upgrade(args.database_url)
     engine = make_engine(args.database_url)
-    from app.config import get_settings
 
-    seed(engine, default_paths(get_settings().seed_dir))
+    seed(engine, default_paths(ROOT / "seed"))
     counts = generate(engine, args.events, args.seed)
     engine.dispose()
     print(f"generated in {time.monotonic() - started:.0f}s: {counts}")

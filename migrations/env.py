@@ -1,12 +1,34 @@
-"""Alembic environment: the URL comes from settings (or the caller), the schema from app.models."""
+"""Alembic environment, for `python -m app migrate`, the tests and the `alembic` command run
+from the repository root: the store is the caller's (app.migrate passes it) or DATABASE_URL
+(as the app reads it, `.env` included); the schema is app.models."""
+
+from typing import Any
 
 from alembic import context
+from alembic.operations import ops
+from alembic.script import ScriptDirectory
 from sqlalchemy import Connection
 
-from app.config import get_settings
+from app.config import Settings
 from app.db import make_engine
 from app.migrate import include_name
 from app.models import metadata
+
+
+def numbered(migration_context: Any, revision: Any, directives: list[Any]) -> None:
+    """New revisions continue the numbering (0001, 0002, ...) instead of random ids, and an
+    autogenerate that finds nothing writes no empty file."""
+    script = directives[0]
+    if not isinstance(script, ops.MigrationScript):
+        return
+    config = migration_context.config
+    autogenerate = getattr(config.cmd_opts, "autogenerate", False)
+    if autogenerate and script.upgrade_ops is not None and script.upgrade_ops.is_empty():
+        print("No changes in the schema; no revision written")
+        directives[:] = []
+        return
+    head = ScriptDirectory.from_config(config).get_current_head()
+    script.rev_id = f"{int(head or 0) + 1:04d}"
 
 
 def run(connection: Connection) -> None:
@@ -16,6 +38,7 @@ def run(connection: Connection) -> None:
         include_name=include_name,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        process_revision_directives=numbered,
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -25,7 +48,7 @@ connection = context.config.attributes.get("connection")
 if connection is not None:
     run(connection)
 else:
-    url = context.config.get_main_option("sqlalchemy.url") or get_settings().database_url
+    url = context.config.attributes.get("database_url") or Settings().database_url
     engine = make_engine(url)
     with engine.connect() as conn:
         run(conn)

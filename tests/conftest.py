@@ -10,14 +10,18 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
 import psycopg
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine
 
-from app import config, db
+from app import db
+from app.config import Settings
 from app.loader import default_paths, seed
+from app.main import create_app
 from app.migrate import upgrade
 from bench.proc import free_port
 
@@ -104,31 +108,28 @@ def seeded_url(
             seed(engine, default_paths(SEED_DIR))
         yield url
     finally:
-        db.get_engine().dispose()
         drop_pg_database(name)
 
 
-@contextmanager
-def app_client(url: str) -> Iterator[TestClient]:
-    """A client of the app serving the store at `url` (settings come from the environment, as
-    in production); the previous store is restored afterwards."""
-    previous = os.environ.get("DATABASE_URL")
-    os.environ["DATABASE_URL"] = url
-    config.get_settings.cache_clear()
-    db.get_engine.cache_clear()
-    from app.main import create_app
+def settings_for(url: str, **overrides: Any) -> Settings:
+    """Settings of an app serving the store at `url`: the defaults (and the environment),
+    with `overrides` on top."""
+    return Settings(database_url=url, **overrides)
 
-    try:
-        with TestClient(create_app(), raise_server_exceptions=False) as test_client:
-            yield test_client
-    finally:
-        db.get_engine().dispose()
-        if previous is None:
-            os.environ.pop("DATABASE_URL", None)
-        else:
-            os.environ["DATABASE_URL"] = previous
-        config.get_settings.cache_clear()
-        db.get_engine.cache_clear()
+
+@contextmanager
+def app_client(url: str, **overrides: Any) -> Iterator[TestClient]:
+    """A client of an app of its own serving the store at `url`, with setting `overrides`
+    (e.g. `response_cache_bytes=0`). Its engine is disposed of when the client closes."""
+    app = create_app(settings_for(url, **overrides))
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+def engine_of(client: TestClient) -> Engine:
+    """The engine the app behind `client` serves through."""
+    engine: Engine = client.app.state.context.engine  # type: ignore[attr-defined]
+    return engine
 
 
 @pytest.fixture(scope="session")

@@ -6,23 +6,21 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-import pytest
 from sqlalchemy import event
 
-from app.db import get_engine, write_engine
+from app.db import write_engine
 from app.loader import default_paths, seed
-from tests.conftest import SEED_DIR, app_client
+from tests.conftest import SEED_DIR, app_client, engine_of
 
 ARTICLE = "niger-russia-military-ties"
 
 
 def test_responses_are_replayed_and_a_reseed_replaces_them(
-    fresh_store: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    fresh_store: str, tmp_path: Path
 ) -> None:
-    monkeypatch.setenv("DATA_VERSION_TTL", "0")
     with write_engine(fresh_store) as engine:
         seed(engine, default_paths(SEED_DIR))
-    with app_client(fresh_store) as client:
+    with app_client(fresh_store, data_version_ttl=0) as client:
         first = client.get("/v1/events/niger-coup-2023")
         statements: list[str] = []
 
@@ -30,11 +28,9 @@ def test_responses_are_replayed_and_a_reseed_replaces_them(
             if args[2] != "BEGIN":
                 statements.append(args[2])
 
-        event.listen(get_engine(), "before_cursor_execute", count)
-        try:
-            again = client.get("/v1/events/niger-coup-2023")
-        finally:
-            event.remove(get_engine(), "before_cursor_execute", count)
+        event.listen(engine_of(client), "before_cursor_execute", count)
+        again = client.get("/v1/events/niger-coup-2023")
+        event.remove(engine_of(client), "before_cursor_execute", count)
         assert again.content == first.content and again.headers["etag"] == first.headers["etag"]
         assert again.headers["x-request-id"] != first.headers["x-request-id"]
         assert all("store_meta" in s for s in statements), statements  # no data queries

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from app.main import app
+from app.main import create_app
 from tests.conftest import running_server
 
 CHROMIUM = shutil.which("chromium")
@@ -52,7 +52,7 @@ def rendered(url: str, profile: Path) -> str:
 
 def test_swagger_ui_renders_every_operation(docs_server: str, tmp_path: Path) -> None:
     dom = rendered(f"{docs_server}/docs", tmp_path)
-    paths = {path for path in app.openapi()["paths"] if path.startswith("/v1")}
+    paths = {path for path in create_app().openapi()["paths"] if path.startswith("/v1")}
     assert 'class="title">Article facts API' in dom
     for path in paths:
         assert f'data-path="{path}"' in dom, path

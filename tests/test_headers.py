@@ -4,8 +4,6 @@ import base64
 import hashlib
 import re
 
-import pytest
-
 from tests.conftest import app_client
 
 
@@ -35,11 +33,8 @@ def test_the_docs_csp_allows_exactly_the_inline_script_the_page_has(
     assert "validator.swagger.io" not in docs.text and '"validatorUrl": null' in docs.text
 
 
-def test_cors_with_an_allow_list_varies_on_origin(
-    seeded_sqlite_url: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("CORS_ORIGINS", '["https://news.example"]')
-    with app_client(seeded_sqlite_url) as client:
+def test_cors_with_an_allow_list_varies_on_origin(seeded_sqlite_url: str) -> None:
+    with app_client(seeded_sqlite_url, cors_origins=["https://news.example"]) as client:
         allowed = client.get("/v1/countries/NE", headers={"Origin": "https://news.example"})
         other = client.get("/v1/countries/NE", headers={"Origin": "https://evil.example"})
     assert allowed.headers["access-control-allow-origin"] == "https://news.example"
@@ -54,12 +49,8 @@ def test_rate_limit_is_off_by_default(seeded_sqlite_url: str) -> None:
     assert "ratelimit-limit" not in responses[0].headers
 
 
-def test_rate_limit_answers_429_with_retry_after(
-    seeded_sqlite_url: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("RATE_LIMIT_PER_MINUTE", "60")
-    monkeypatch.setenv("RATE_LIMIT_BURST", "5")
-    with app_client(seeded_sqlite_url) as client:
+def test_rate_limit_answers_429_with_retry_after(seeded_sqlite_url: str) -> None:
+    with app_client(seeded_sqlite_url, rate_limit_per_minute=60, rate_limit_burst=5) as client:
         responses = [client.get("/v1/countries/NE") for _ in range(7)]
         health = client.get("/healthz")
     assert [r.status_code for r in responses[:5]] == [200] * 5

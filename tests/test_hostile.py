@@ -9,9 +9,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
-from app.db import get_engine, write_engine
+from app.db import write_engine
 from app.loader import default_paths, seed, store_counts
-from tests.conftest import SEED_DIR, app_client
+from tests.conftest import SEED_DIR, app_client, engine_of
 
 
 @pytest.fixture(scope="module")
@@ -278,14 +278,14 @@ def test_the_serving_connection_cannot_write(fresh_store: str) -> None:
     default_transaction_read_only. A write through it fails and changes nothing."""
     with write_engine(fresh_store) as engine:
         seed(engine, default_paths(SEED_DIR))
-    with app_client(fresh_store):
+    with app_client(fresh_store) as client:
         for statement in (
             "DELETE FROM event",
             "UPDATE country SET name = 'x'",
             "INSERT INTO store_meta (key, value) VALUES ('k', 'v')",
         ):
-            with get_engine().connect() as conn, pytest.raises(Exception, match=r"read"):
+            with engine_of(client).connect() as conn, pytest.raises(Exception, match=r"read"):
                 conn.execute(text(statement))
                 conn.commit()
-        with get_engine().connect() as conn:
+        with engine_of(client).connect() as conn:
             assert conn.execute(text("SELECT count(*) FROM event")).scalar_one() == 18

@@ -80,9 +80,8 @@ def test_an_unexpected_error_is_a_logged_500_problem_with_the_edge_headers(
     def broken(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("secret internals")
 
-    monkeypatch.setenv("RESPONSE_CACHE_BYTES", "0")
-    monkeypatch.setattr("app.api.common.get_document", broken)
-    with app_client(seeded_sqlite_url) as client:
+    monkeypatch.setattr("app.api.lists.get_document", broken)
+    with app_client(seeded_sqlite_url, response_cache_bytes=0) as client:
         response = client.get("/v1/countries/NE", headers={"X-Request-ID": "trace-me"})
     body = problem(response, 500, "internal-error")
     assert response.headers["x-request-id"] == body["request_id"] == "trace-me"

@@ -18,7 +18,12 @@ from tests.conftest import ROOT, SEED_DIR, create_pg_database, drop_pg_database,
 
 # What the compose file's one-shot `migrate` service runs, and what `serve` runs before uvicorn.
 MIGRATE_THEN_SEED = "python -m app migrate && python -m app seed"
-PREPARE = [sys.executable, "-c", "from app.cli import prepare_store; exit(prepare_store())"]
+PREPARE = [
+    sys.executable,
+    "-c",
+    "from app.cli import prepare_store; from app.config import Settings;"
+    " exit(prepare_store(Settings()))",
+]
 SEED_FILES = len(list(SEED_DIR.glob("*.json")))
 
 
@@ -102,7 +107,8 @@ def test_a_held_lock_makes_migrate_wait(empty_store: str) -> None:
 def test_a_ready_store_starts_without_the_lock_or_alembic(empty_store: str) -> None:
     run_together(MIGRATE_THEN_SEED, empty_store, n=1)
     check = (
-        "import sys; from app.cli import prepare_store; code = prepare_store();"
+        "import sys; from app.cli import prepare_store; from app.config import Settings;"
+        " code = prepare_store(Settings());"
         " exit(code or 'alembic' in sys.modules)"
     )
     with store_lock(empty_store):  # held here: a preparation that wanted it would hang

@@ -150,15 +150,13 @@ def test_readers_never_see_a_half_loaded_store(fresh_store: str, tmp_path: Path)
 
 
 def test_a_slow_query_answers_503_instead_of_pinning_a_worker(
-    fresh_store: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    fresh_store: str, tmp_path: Path
 ) -> None:
     """The per-request time limit (STATEMENT_TIMEOUT_MS) interrupts a query that runs too
     long; the worker answers 503 and serves the next request normally."""
     with write_engine(fresh_store) as engine:
         seed(engine, [big_article(tmp_path / "big", 20_000)])
-    monkeypatch.setenv("STATEMENT_TIMEOUT_MS", "1")
-    monkeypatch.setenv("RESPONSE_CACHE_BYTES", "0")
-    with app_client(fresh_store) as client:
+    with app_client(fresh_store, statement_timeout_ms=1, response_cache_bytes=0) as client:
         slow: Any = client.get("/v1/search", params={"q": "event number happened niger"})
         assert slow.status_code == 503
         assert slow.headers["content-type"] == "application/problem+json"

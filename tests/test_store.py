@@ -15,17 +15,11 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import text
 
-from app import cli, config
-from app.config import SCHEMA_REVISION
+from app import cli
+from app.config import SCHEMA_REVISION, Settings
 from app.db import store_state, write_engine
-from app.loader import (
-    SeedError,
-    default_paths,
-    quotation_pairs,
-    quotation_words,
-    seed,
-    store_counts,
-)
+from app.loader import SeedError, default_paths, seed, store_counts
+from app.loader.checks import quotation_pairs, quotation_words
 from app.migrate import head_revision, include_name
 from app.models import metadata
 from app.records import DOCUMENT_FORMAT, KINDS
@@ -616,22 +610,17 @@ def test_document_format_stands_for_the_public_shapes() -> None:
 
 @BOTH
 def test_a_store_rendered_by_another_version_is_reseeded_before_serving(
-    fresh_store: str, monkeypatch: pytest.MonkeyPatch
+    fresh_store: str,
 ) -> None:
     with write_engine(fresh_store) as engine:
         seed(engine, default_paths(SEED_DIR))
         with engine.begin() as conn:  # what an older release, or migration 0003, leaves
             conn.execute(text("UPDATE store_meta SET value = '0' WHERE key = 'document_format'"))
             conn.execute(text("DELETE FROM record_document WHERE type = 'event'"))
-    monkeypatch.setenv("DATABASE_URL", fresh_store)
-    config.get_settings.cache_clear()
-    try:
-        with write_engine(fresh_store) as engine, engine.connect() as conn:
-            assert "another version" in (store_state(conn).problem(SCHEMA_REVISION, "1") or "")
-        assert cli.prepare_store() == 0
-        with write_engine(fresh_store) as engine, engine.connect() as conn:
-            assert store_state(conn).problem(SCHEMA_REVISION, DOCUMENT_FORMAT) is None
-            documents = conn.execute(text("SELECT count(*) FROM record_document")).scalar_one()
-    finally:
-        config.get_settings.cache_clear()
+    with write_engine(fresh_store) as engine, engine.connect() as conn:
+        assert "another version" in (store_state(conn).problem(SCHEMA_REVISION, "1") or "")
+    assert cli.prepare_store(Settings(database_url=fresh_store)) == 0
+    with write_engine(fresh_store) as engine, engine.connect() as conn:
+        assert store_state(conn).problem(SCHEMA_REVISION, DOCUMENT_FORMAT) is None
+        documents = conn.execute(text("SELECT count(*) FROM record_document")).scalar_one()
     assert documents == sum(n for t, n in counts(fresh_store).items() if t in TYPED_TABLES)

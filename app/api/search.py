@@ -1,29 +1,31 @@
 """/v1/search: one ranked list across every kind of record."""
 
+from dataclasses import dataclass
 from typing import Annotated
 
 import orjson
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from app.api.common import LIST_RESPONSES, TEXT, Cursor, Limit, page_response, version_of
-from app.db import get_engine
+from app.api.lists import page_response
+from app.api.params import TEXT, Cursor, Limit
+from app.api.responses import LIST_RESPONSES
+from app.context import Ctx
+from app.fulltext import marked, search_source, search_terms
 from app.models import Page, SearchHit
-from app.query import (
-    Listing,
-    PageResult,
-    SortKey,
-    fetch_page,
-    marked,
-    search_source,
-    search_terms,
-)
+from app.query import Listing, PageResult, SortKey, fetch_page
 
 router = APIRouter(prefix="/v1/search", tags=["search"])
 
 
+@dataclass(frozen=True)
+class SearchFilters:
+    q: str
+
+
 @router.get("", response_model=Page[SearchHit], responses=LIST_RESPONSES, summary="Search")
 def search(
+    ctx: Ctx,
     request: Request,
     q: Annotated[
         str,
@@ -44,17 +46,20 @@ def search(
     terms = search_terms(q)
     if not terms:  # nothing to look for (only punctuation or operators): nothing found
         return page_response(request, PageResult([], None, 0), b"[]")
-    with get_engine().connect() as conn:
+    paging = ctx.paging(request)
+    with ctx.engine.connect() as conn:
         hits = search_source(conn, terms)
-        listing = Listing("search", hits, "doc_id", {"rank": [SortKey("rank")]}, seek=False)
+        listing: Listing[SearchFilters] = Listing(
+            "search", hits, "doc_id", {"rank": [SortKey("rank")]}, seek=False
+        )
         result = fetch_page(
             conn,
             listing,
-            {"q": " ".join(terms)},
+            SearchFilters(" ".join(terms)),
             sort="-rank",
             limit=limit,
             cursor=cursor,
-            version=version_of(request, conn),
+            paging=paging,
         )
     fields = ("type", "id", "label", "snippet", "rank")
     found = [

@@ -1,0 +1,188 @@
+"""Query and path parameters every router shares, each stated precisely enough in OpenAPI
+that a client (or a fuzzer) knows what passes."""
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, Path, Query
+
+from app.errors import PATTERN_REASONS
+from app.query import Listing
+from app.records import Kind
+
+
+def explained(pattern: str, reason: str) -> str:
+    """`pattern`, registered so a value that does not match it is refused with `reason`
+    instead of the regex (the OpenAPI document still states the regex)."""
+    PATTERN_REASONS[pattern] = reason
+    return pattern
+
+
+COUNTRY_CODE = explained(r"^[A-Za-z]{2,3}$", "must be an ISO 3166-1 alpha-2 or alpha-3 code")
+PARTIAL_DATE = explained(
+    r"^[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$",
+    "must be a date as YYYY, YYYY-MM or YYYY-MM-DD",
+)
+SLUG = explained(
+    r"^[a-z0-9]+(?:-[a-z0-9]+)*$", "ids are lower-case letters and digits joined by hyphens"
+)
+# Free text: anything but NUL, which no store takes in text.
+TEXT = explained(r"^[^\x00]*$", "must not contain NUL characters")
+
+Limit = Annotated[int, Query(ge=1, le=100, description="Records per page, 1 to 100")]
+Cursor = Annotated[
+    str | None,
+    Query(
+        max_length=2000,
+        description="`next_cursor` from the previous page; omit for the first page",
+    ),
+]
+Q = Annotated[
+    str | None,
+    Query(
+        min_length=1,
+        max_length=200,
+        pattern=TEXT,
+        description="Full-text match on names, aliases (including the article's own spellings) "
+        "and text; every word must match as a prefix",
+        examples=["Agedez"],
+    ),
+]
+CountryCode = Annotated[
+    str,
+    Path(
+        pattern=COUNTRY_CODE,
+        description="ISO 3166-1 alpha-2 or alpha-3 code, any case",
+        examples=["NE"],
+    ),
+]
+Slug = Annotated[str, Path(max_length=100, pattern=SLUG, description="The record's id")]
+
+
+def country_query(description: str) -> Any:
+    return Query(pattern=COUNTRY_CODE, description=description, examples=["NE"])
+
+
+CountryQuery = Annotated[str | None, country_query("Alpha-2 or alpha-3 country code, any case")]
+
+
+def id_query(description: str, example: str | None = None) -> Any:
+    """A filter by a record's id (or, where a country may be meant, its code)."""
+    return Query(
+        max_length=100,
+        pattern=TEXT,
+        description=description,
+        examples=[example] if example else None,
+    )
+
+
+def date_query(description: str, example: str, alias: str | None = None) -> Any:
+    return Query(alias=alias, pattern=PARTIAL_DATE, description=description, examples=[example])
+
+
+def sort_query(listing: Listing[Any]) -> Any:
+    """The `sort` parameter of a listing; OpenAPI lists the allowed values."""
+    return Query(
+        listing.default_sort,
+        description="Sort order: a field name, `-` in front for descending; ties are broken "
+        "by id, so paging is stable",
+        json_schema_extra={"enum": listing.sort_names()},
+    )
+
+
+# Dependencies are `async def` (they only read parameters: FastAPI would run plain functions in
+# a thread pool). Routes are plain `def`: their queries block, so FastAPI runs them in its
+# thread pool, one hop per request, and the event loop stays free to accept, answer health
+# checks and finish in-flight requests on SIGTERM.
+
+
+@dataclass(frozen=True)
+class PageParams:
+    """`limit`, `cursor`, `fields` and `include`, shared by every list."""
+
+    limit: int = 20
+    cursor: str | None = None
+    fields: str | None = None
+    include: str | None = None
+
+
+@dataclass(frozen=True)
+class ItemParams:
+    """`fields` and `include` for one record."""
+
+    fields: str | None = None
+    include: str | None = None
+
+
+def list_pattern(values: Iterable[str]) -> str:
+    """A regex for comma-separated values from an allow-list, so OpenAPI states what passes."""
+    values = list(values)
+    one = "|".join(re.escape(v) for v in values)
+    return explained(
+        rf"^({one})(,({one}))*$", f"must be a comma-separated list of: {', '.join(values)}"
+    )
+
+
+def list_query(values: Iterable[str], description: str) -> Any:
+    """A comma-separated allow-list parameter (`fields`, `include`)."""
+    return Query(
+        None,
+        max_length=1000,
+        pattern=list_pattern(values),
+        description=f"{description} One of: {', '.join(values)}",
+    )
+
+
+def fields_query(kind: Kind) -> Any:
+    return list_query(
+        kind.fields,
+        "Comma-separated fields to return (a sparse response: leave out the ones you do not "
+        f"need); the `{kind.key}` always comes.",
+    )
+
+
+def include_query(kind: Kind) -> Any:
+    return list_query(
+        kind.includes, "Comma-separated relations to embed, as full records, under `included`."
+    )
+
+
+def page_params(kind: Kind) -> Any:
+    """`Depends(...)` for the paging, `fields` and `include` parameters of `kind`'s lists."""
+    if not kind.includes:
+
+        async def plain(
+            limit: Limit = 20, cursor: Cursor = None, fields: str | None = fields_query(kind)
+        ) -> PageParams:
+            return PageParams(limit, cursor, fields)
+
+        return Depends(plain)
+
+    async def with_include(
+        limit: Limit = 20,
+        cursor: Cursor = None,
+        fields: str | None = fields_query(kind),
+        include: str | None = include_query(kind),
+    ) -> PageParams:
+        return PageParams(limit, cursor, fields, include)
+
+    return Depends(with_include)
+
+
+def item_params(kind: Kind) -> Any:
+    """`Depends(...)` for the `fields` and `include` parameters of one `kind` record."""
+    if not kind.includes:
+
+        async def plain(fields: str | None = fields_query(kind)) -> ItemParams:
+            return ItemParams(fields)
+
+        return Depends(plain)
+
+    async def with_include(
+        fields: str | None = fields_query(kind), include: str | None = include_query(kind)
+    ) -> ItemParams:
+        return ItemParams(fields, include)
+
+    return Depends(with_include)

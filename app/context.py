@@ -1,0 +1,89 @@
+"""What one app owns: its settings, its engine, the reader of its data version, its cursor
+signer and the caches that live for one data version. Two apps in one process (two stores,
+two secrets) share none of it; routes reach it through the `Ctx` dependency."""
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy import Engine
+from starlette.concurrency import run_in_threadpool
+
+from app.config import Settings
+from app.db import data_version, serving_engine
+from app.errors import Unavailable
+from app.http.caching import ResponseCache
+from app.pagination import CursorSigner
+from app.query import Paging, PerVersion
+
+
+class VersionSource:
+    """The store's data version, read at most once per `ttl` seconds (in a worker thread: the
+    event loop never waits on the database)."""
+
+    def __init__(self, read: Callable[[], str | None], ttl: float) -> None:
+        self.read, self.ttl = read, ttl
+        self.value: str | None = None
+        self.expires = 0.0
+
+    async def __call__(self) -> str | None:
+        now = time.monotonic()
+        if now >= self.expires or self.value is None:
+            self.value = await run_in_threadpool(self.read)
+            self.expires = now + self.ttl
+        return self.value
+
+
+@dataclass
+class AppContext:
+    settings: Settings
+    engine: Engine
+    cursors: CursorSigner
+    versions: VersionSource
+    stats: PerVersion = field(default_factory=PerVersion)
+    responses: ResponseCache | None = None
+    # Per route (kept with the route, so a recycled id() never matches another): the query
+    # parameter names it takes, for strict_query.
+    query_names: dict[int, tuple[object, frozenset[str]]] = field(default_factory=dict)
+
+    @classmethod
+    def create(cls, settings: Settings) -> "AppContext":
+        engine = serving_engine(settings)
+
+        def read_version() -> str | None:
+            with engine.connect() as conn:
+                return data_version(conn)
+
+        return cls(
+            settings=settings,
+            engine=engine,
+            cursors=CursorSigner(settings.cursor_secret),
+            versions=VersionSource(read_version, settings.data_version_ttl),
+            responses=(
+                ResponseCache(settings.response_cache_bytes)
+                if settings.response_cache_bytes
+                else None
+            ),
+        )
+
+    def paging(self, request: Request) -> Paging:
+        """Paging for this request: the data version the caching layer read for it (every
+        /v1 GET has one), or the store's now."""
+        version = request.scope.get("state", {}).get("data_version")
+        if version is None:
+            with self.engine.connect() as conn:
+                version = data_version(conn)
+        if version is None:
+            raise Unavailable("The store is not migrated and seeded yet")
+        return Paging(self.cursors, self.stats, version)
+
+
+async def context(request: Request) -> AppContext:
+    """The app's context (`async`: FastAPI would run a plain function in its thread pool)."""
+    ctx: AppContext = request.app.state.context
+    return ctx
+
+
+Ctx = Annotated[AppContext, Depends(context)]

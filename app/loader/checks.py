@@ -1,0 +1,306 @@
+"""Checking annotations: what one file can get wrong on its own (text hash, spans, ids,
+references, quotations), and what only shows across files."""
+
+import hashlib
+import json
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import (
+    BaseModel,
+    ValidationError,
+)
+
+from app.loader.schema import (
+    COLLECTIONS,
+    ENTITY_COLLECTIONS,
+    QUOTE_MARKS,
+    AnnotationFile,
+    QuoteIn,
+    SeedError,
+    SpanIn,
+    record_key,
+)
+from app.models import (
+    EntityType,
+    RecordType,
+)
+
+
+@dataclass
+class Source:
+    """One article's annotation and text, and where they came from (for messages)."""
+
+    origin: str
+    raw: dict[str, Any]
+    text: str
+    file: AnnotationFile | None = None
+    problems: list[str] = field(default_factory=list)
+
+    def problem(self, where: str, why: str) -> None:
+        self.problems.append(f"{self.origin}: {where}: {why}")
+
+    @property
+    def annotation_sha256(self) -> str:
+        return hashlib.sha256(canonical_json(self.raw)).hexdigest()
+
+
+def canonical_json(value: Any) -> bytes:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def read_file(path: Path) -> Source:
+    """Read an annotation file and the article text it names (beside it)."""
+    origin = str(path)
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise SeedError([f"{origin}: cannot read annotation: {exc}"]) from exc
+    text_file = (raw.get("article") or {}).get("text_file") if isinstance(raw, dict) else None
+    if not isinstance(text_file, str) or Path(text_file).name != text_file:
+        raise SeedError([f"{origin}: article.text_file must name a file beside the annotation"])
+    try:
+        article_text = (path.parent / text_file).read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SeedError([f"{origin}: cannot read article text {text_file!r}: {exc}"]) from exc
+    return Source(origin, raw, article_text)
+
+
+def _where(raw: Any, loc: tuple[int | str, ...]) -> str:
+    """`events[3] 'mali-coup-2021' date` from a pydantic error location."""
+    parts: list[str] = []
+    node = raw
+    for step in loc:
+        if isinstance(step, int):
+            parts[-1] += f"[{step}]"
+            node = node[step] if isinstance(node, list) and step < len(node) else None
+            key = node.get("id") or node.get("code") if isinstance(node, dict) else None
+            if key:
+                parts[-1] += f" {key!r}"
+        else:
+            parts.append(str(step))
+            node = node.get(step) if isinstance(node, dict) else None
+    return ".".join(parts) or "file"
+
+
+def parse(source: Source) -> None:
+    try:
+        source.file = AnnotationFile.model_validate(source.raw)
+    except ValidationError as exc:
+        for error in exc.errors():
+            message = error["msg"].removeprefix("Value error, ")
+            source.problem(_where(source.raw, error["loc"]), message)
+
+
+def check_source(source: Source) -> None:
+    """Everything one file can get wrong on its own: text hash, spans, ids, references."""
+    annotation = source.file
+    assert annotation is not None
+    article_text = source.text
+    digest = hashlib.sha256(article_text.encode("utf-8")).hexdigest()
+    if digest != annotation.article.sha256:
+        source.problem("article.sha256", f"text file hashes to {digest}")
+
+    declared: dict[EntityType, set[str]] = {kind: set() for kind in ENTITY_COLLECTIONS}
+    entity_ids: dict[str, str] = {}
+    for collection, subject in COLLECTIONS.items():
+        seen: set[str] = set()
+        for index, record in enumerate(getattr(annotation, collection)):
+            key = record_key(record)
+            where = f"{collection}[{index}] {key!r}"
+            if key in seen:
+                source.problem(where, f"duplicate id {key!r} in {collection}")
+            seen.add(key)
+            if subject in (RecordType.person, RecordType.organization, RecordType.place):
+                if key in entity_ids and entity_ids[key] != collection:
+                    source.problem(where, f"id {key!r} is also used in {entity_ids[key]}")
+                entity_ids[key] = collection
+            if subject.value in EntityType.__members__:
+                declared[EntityType(subject.value)].add(key)
+            _check_spans(source, where, record.evidence, article_text)
+            _check_own_words(source, where, record, article_text)
+    if iso3s := [c.iso3 for c in annotation.countries]:
+        for dup in {i for i in iso3s if iso3s.count(i) > 1}:
+            source.problem("countries", f"iso3 {dup!r} is used by more than one country")
+
+    def must_exist(where: str, kind: EntityType, key: str | None) -> None:
+        if key is not None and key not in declared[kind]:
+            source.problem(where, f"unknown {kind.value} {key!r}: declare it in this file")
+
+    events = {e.id for e in annotation.events}
+
+    def must_be_event(where: str, key: str | None) -> None:
+        if key is not None and key not in events:
+            source.problem(where, f"unknown event {key!r}")
+
+    for collection in ("people", "organizations", "places"):
+        for index, entity in enumerate(getattr(annotation, collection)):
+            must_exist(
+                f"{collection}[{index}] {entity.id!r}.country", EntityType.country, entity.country
+            )
+    for index, event in enumerate(annotation.events):
+        for p_index, participant in enumerate(event.participants):
+            where = f"events[{index}] {event.id!r}.participants[{p_index}]"
+            must_exist(where, participant.type, participant.id)
+        roles = [(p.type, p.id, p.role) for p in event.participants]
+        if len(roles) != len(set(roles)):
+            source.problem(f"events[{index}] {event.id!r}", "a participant is listed twice")
+    pairs = quotation_pairs(article_text)
+    quoted: dict[tuple[int, int], str] = {}
+    for index, quote in enumerate(annotation.quotes):
+        where = f"quotes[{index}] {quote.id!r}"
+        must_exist(f"{where}.speaker", quote.speaker.type, quote.speaker.id)
+        must_be_event(f"{where}.event", quote.event)
+        _check_quote(source, where, quote, article_text, pairs, quoted)
+    for index, aid in enumerate(annotation.aid):
+        where = f"aid[{index}] {aid.id!r}"
+        must_exist(f"{where}.donor", EntityType.country, aid.donor)
+        must_exist(f"{where}.recipient", EntityType.country, aid.recipient)
+        must_be_event(f"{where}.event", aid.event)
+    for index, figure in enumerate(annotation.figures):
+        must_be_event(f"figures[{index}] {figure.id!r}.event", figure.event)
+
+
+def _check_spans(source: Source, where: str, spans: Iterable[SpanIn], article_text: str) -> None:
+    seen: set[tuple[int, int]] = set()
+    for index, span in enumerate(spans):
+        here = f"{where}.evidence[{index}]"
+        if span.end > len(article_text):
+            source.problem(here, f"end {span.end} is past the article's end ({len(article_text)})")
+            continue
+        actual = article_text[span.start : span.end]
+        if actual != span.text:
+            source.problem(
+                here,
+                f"text {span.text!r} does not match article[{span.start}:{span.end}] = {actual!r}",
+            )
+        if (span.start, span.end) in seen:
+            source.problem(here, f"span {span.start}:{span.end} is listed twice")
+        seen.add((span.start, span.end))
+
+
+def _check_own_words(source: Source, where: str, record: BaseModel, article_text: str) -> None:
+    """Aliases are the article's own spellings, and `date_text` its own words for a date."""
+    for index, alias in enumerate(getattr(record, "aliases", ())):
+        if not re.search(rf"(?<!\w){re.escape(alias)}(?!\w)", article_text):
+            source.problem(
+                f"{where}.aliases[{index}]",
+                f"alias {alias!r} does not occur in the article as a whole word or phrase: "
+                "aliases are the article's own spellings",
+            )
+    date_text = getattr(record, "date_text", None)
+    if date_text is not None and date_text not in article_text:
+        source.problem(
+            f"{where}.date_text",
+            f"date_text {date_text!r} does not occur in the article: keep its own words",
+        )
+
+
+def quotation_pairs(article_text: str) -> list[tuple[int, int]] | None:
+    """Offsets of each pair's opening and closing quotation marks, or None if the marks do not
+    pair up (an odd number): then no quotation can be told from narration."""
+    marks = [index for index, char in enumerate(article_text) if char in QUOTE_MARKS]
+    if len(marks) % 2:
+        return None
+    return list(zip(marks[::2], marks[1::2], strict=True))
+
+
+def quotation_words(article_text: str, opening: int, closing: int) -> tuple[int, int]:
+    """The span of the words between two paired marks, edge whitespace trimmed."""
+    inner = article_text[opening + 1 : closing]
+    start = opening + 1 + len(inner) - len(inner.lstrip())
+    return start, max(start, closing - (len(inner) - len(inner.rstrip())))
+
+
+def _check_quote(
+    source: Source,
+    where: str,
+    quote: QuoteIn,
+    article_text: str,
+    pairs: list[tuple[int, int]] | None,
+    quoted: dict[tuple[int, int], str],
+) -> None:
+    """Every span of a quote is exactly the words inside one pair of quotation marks (edge
+    whitespace trimmed), and the quote's text is those words; no pair is quoted twice."""
+    if pairs is None:
+        marks = sum(article_text.count(mark) for mark in QUOTE_MARKS)
+        source.problem(
+            where,
+            f"the article has an odd number ({marks}) of quotation marks, so they cannot be "
+            "paired and no quote can be checked against them",
+        )
+        return
+    for index, span in enumerate(quote.evidence):
+        here = f"{where}.evidence[{index}]"
+        if span.text != quote.text:
+            source.problem(here, f"text {span.text!r} differs from the quote's text {quote.text!r}")
+            continue
+        crossed = [m for pair in pairs for m in pair if span.start <= m < span.end]
+        if crossed:
+            source.problem(
+                here,
+                f"{span.start}:{span.end} contains the quotation mark at {crossed[0]}: "
+                "a quote is the words inside one pair of quotation marks",
+            )
+            continue
+        inside = [(o, c) for o, c in pairs if o < span.start and span.end <= c]
+        if not inside:
+            source.problem(
+                here,
+                f"{span.start}:{span.end} is not between a pair of quotation marks "
+                "(marks pair in order: 1st with 2nd, 3rd with 4th, ...), so it is narration",
+            )
+            continue
+        opening, closing = inside[0]
+        words = quotation_words(article_text, opening, closing)
+        if (span.start, span.end) != words:
+            source.problem(
+                here,
+                f"{span.start}:{span.end} is not the whole quotation between the quotation "
+                f"marks at {opening} and {closing}: that is {words[0]}:{words[1]} "
+                f"(edge whitespace trimmed) = {article_text[words[0] : words[1]]!r}",
+            )
+            continue
+        other = quoted.setdefault(words, quote.id)
+        if other != quote.id:
+            source.problem(here, f"the quotation at {words[0]}:{words[1]} is already {other!r}")
+
+
+def check_together(sources: Sequence[Source]) -> list[str]:
+    """What only shows across files: repeated ids and entities described two different ways."""
+    problems: list[str] = []
+    owners: dict[tuple[str, str], str] = {}
+    for source in sources:
+        assert source.file is not None
+        records = [("article", source.file.article)] + [
+            (collection, record)
+            for collection in ("events", "quotes", "aid", "figures")
+            for record in getattr(source.file, collection)
+        ]
+        for collection, record in records:
+            key = (collection, record.id)
+            if key in owners:
+                problems.append(
+                    f"{source.origin}: {collection} id {record.id!r} is also in {owners[key]}"
+                )
+            owners[key] = source.origin
+    definitions: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {}
+    for source in sources:
+        assert source.file is not None
+        for collection in ENTITY_COLLECTIONS.values():
+            for record in getattr(source.file, collection):
+                facts = record.model_dump(
+                    exclude={"aliases", "evidence", "description", "coordinates_source"}
+                )
+                key = (collection, record_key(record))
+                if key in definitions and definitions[key][1] != facts:
+                    other, theirs = definitions[key]
+                    problems.append(
+                        f"{source.origin}: {collection} {key[1]!r} is {facts}, "
+                        f"but {other} has {theirs}"
+                    )
+                definitions.setdefault(key, (source.origin, facts))
+    return problems

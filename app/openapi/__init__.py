@@ -1,0 +1,124 @@
+"""The OpenAPI document, finished: examples on every response, problems as problem+json,
+headers, and what a sparse record guarantees.
+
+The examples themselves are data, in app.openapi.examples; each public shape gets one, and
+every operation's 200 response shows its shape's example (wrapped in the list envelope for
+lists), so Swagger UI and ReDoc show real data.
+"""
+
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+
+from app.config import RETRY_AFTER_SECONDS
+from app.openapi.examples import EXAMPLES, META_EXAMPLES, PROBLEM_EXAMPLES
+from app.records import KINDS
+
+# What `include=` adds to a record, for the shapes that have relations to embed.
+INCLUDED = {
+    "type": "object",
+    "description": "Only with `include=`: the related records, in full, by relation name (a "
+    "list for `participants`, else one record or null); each carries its `type`.",
+    "additionalProperties": True,
+}
+INCLUDABLE = [kind.public.__name__ for kind in KINDS.values() if kind.includes]
+
+
+def _header(description: str) -> dict[str, Any]:
+    return {"description": description, "schema": {"type": "string"}}
+
+
+REQUEST_ID = _header("This request's id (the X-Request-ID you sent, or a new one)")
+CACHE_HEADERS = {
+    "ETag": _header("Strong validator: send it back in If-None-Match to get a 304"),
+    "Cache-Control": _header("public, max-age=CACHE_MAX_AGE"),
+}
+RETRY_AFTER = {
+    "description": f"Seconds to wait before retrying ({RETRY_AFTER_SECONDS})",
+    "schema": {"type": "integer"},
+}
+LINK = {"Link": _header('<url of the next page>; rel="next", when there is one')}
+
+
+SPARSE_KEYS = {
+    "CountryPublic": "code",
+    "PersonPublic": "id",
+    "OrganizationPublic": "id",
+    "PlacePublic": "id",
+    "EventPublic": "id",
+    "QuotePublic": "id",
+    "AidPublic": "id",
+    "FigurePublic": "id",
+    "ArticleSummary": "id",
+}
+
+
+def _example_for(schema: dict[str, Any], components: dict[str, Any]) -> Any:
+    ref = schema.get("$ref", "")
+    name = ref.rsplit("/", 1)[-1]
+    if name in EXAMPLES:
+        return EXAMPLES[name]
+    if name.startswith("Page_"):
+        item = name.removeprefix("Page_").removesuffix("_")
+        if item in EXAMPLES:
+            return {"data": [EXAMPLES[item]], "total": 1, "next_cursor": None}
+    return None
+
+
+def _finish_responses(path: str, responses: dict[str, Any], components: dict[str, Any]) -> None:
+    """Examples and headers on every response; problems only as application/problem+json."""
+    for status, response in responses.items():
+        if status.startswith(("4", "5")):
+            response["content"] = {
+                "application/problem+json": {
+                    "schema": {"$ref": "#/components/schemas/Problem"},
+                    "example": PROBLEM_EXAMPLES.get(status, PROBLEM_EXAMPLES["404"]),
+                }
+            }
+            response["headers"] = {"X-Request-ID": REQUEST_ID}
+            if status == "503":
+                response["headers"]["Retry-After"] = RETRY_AFTER
+    ok = responses["200"]
+    media = ok["content"]["application/json"]
+    example = META_EXAMPLES.get(path) or _example_for(media.get("schema", {}), components)
+    if example is not None and "example" not in media:
+        media["example"] = example
+    ok["headers"] = {"X-Request-ID": REQUEST_ID}
+    if path.startswith(("/v1/", "/problems/")):
+        ok["headers"] |= CACHE_HEADERS
+    if path.startswith("/v1/") and "next_cursor" in (media.get("example") or {}):
+        ok["headers"] |= LINK
+
+
+def customize_openapi(app: FastAPI) -> None:
+    """Examples and headers on every response, problems as problem+json, `included` where
+    `include=` can add it, and only the key required where `fields=` can drop the rest."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = get_openapi(
+            title=app.title,
+            version=app.version,
+            description=app.description,
+            routes=app.routes,
+            tags=app.openapi_tags,
+        )
+        components = schema.get("components", {}).get("schemas", {})
+        # `fields=` can leave any field out but the key, so that is all a record guarantees.
+        for name, key in SPARSE_KEYS.items():
+            if name in components:
+                components[name]["required"] = [key]
+        for name, example in EXAMPLES.items():
+            if name in components:
+                components[name]["examples"] = [example]
+        for name in INCLUDABLE:
+            components[name]["properties"]["included"] = INCLUDED
+        for path, operations in schema["paths"].items():
+            for operation in operations.values():
+                _finish_responses(path, operation["responses"], components)
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
