@@ -189,6 +189,7 @@ def _reason(error: Any) -> str:
     return str(error.get("msg", "invalid"))
 
 
+TIME_LIMIT_DETAIL = "The query took longer than the time limit; narrow it and retry"
 SQLITE_UNAVAILABLE = ("unable to open database", "database is locked", "disk i/o error")
 
 
@@ -197,7 +198,7 @@ def database_error(exc: DBAPIError) -> ApiError:
     cannot be reached, is a 503 to retry; anything else is a bug (500)."""
     message = str(exc.orig).lower()
     if "interrupted" in message or "statement timeout" in message:
-        return QueryTimeout("The query took longer than the time limit; narrow it and retry")
+        return QueryTimeout(TIME_LIMIT_DETAIL)
     unreachable = exc.connection_invalidated or (
         isinstance(exc, OperationalError)
         and (

@@ -2,6 +2,9 @@
 from the repository root: the store is the caller's (app.migrate passes it) or DATABASE_URL
 (as the app reads it, `.env` included); the schema is app.models."""
 
+import logging
+import sys
+import warnings
 from typing import Any
 
 from alembic import context
@@ -43,6 +46,13 @@ def run(connection: Connection) -> None:
     with context.begin_transaction():
         context.run_migrations()
 
+
+# SQLite cannot reflect expression indexes (the date sort indexes of 0002); include_name keeps
+# them out of comparisons, so the warning that they were skipped is only noise.
+warnings.filterwarnings("ignore", message="Skipped unsupported reflection of expression-based")
+if context.config.cmd_opts is not None:  # the `alembic` command: say what it runs
+    logging.basicConfig(stream=sys.stderr, format="%(message)s")
+    logging.getLogger("alembic.runtime.migration").setLevel(logging.INFO)
 
 connection = context.config.attributes.get("connection")
 if connection is not None:

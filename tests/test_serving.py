@@ -8,6 +8,7 @@ import shlex
 import shutil
 import signal
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -83,6 +84,37 @@ def test_a_requested_stop_exits_0(server: str, served_store: Path, signum: int) 
         raise
     process.send_signal(signum)
     assert process.wait(timeout=30) == 0
+
+
+@pytest.mark.parametrize(
+    ("env", "args"),
+    [({}, ["--host", "0.0.0.0"]), ({"HOST": "0.0.0.0"}, []), ({"ENV": "production"}, [])],
+    ids=["flag", "HOST", "production"],
+)
+def test_the_default_cursor_secret_is_refused_off_loopback(
+    tmp_path: Path, env: dict[str, str], args: list[str]
+) -> None:
+    store = tmp_path / "store.db"
+    environment = {**os.environ, "DATABASE_URL": f"sqlite:///{store}", **env}
+    environment.pop("CURSOR_SECRET", None)
+    refused = subprocess.run(
+        [sys.executable, "-m", "app", "serve", *args],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert refused.returncode == 2
+    assert "CURSOR_SECRET" in refused.stderr and len(refused.stderr.strip().splitlines()) == 1
+    assert not store.exists()  # refused before touching the store
+
+
+def test_a_real_secret_serves_on_every_interface(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    with running_server(url, HOST="0.0.0.0", CURSOR_SECRET="s3cret-for-this-test") as (base, _):
+        assert httpx.get(f"{base}/v1/countries/NE").status_code == 200
 
 
 def require_commands(*names: str) -> None:
