@@ -9,7 +9,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
 # The newest migration's revision (a test keeps it equal to Alembic's head).
-SCHEMA_REVISION = "0003"
+SCHEMA_REVISION = "0004"
 DEFAULT_DATABASE_URL = f"sqlite:///{ROOT / 'data' / 'articles.db'}"
 DEFAULT_CURSOR_SECRET = "change-me"
 # 503s say when to come back: soon, since the store is restarting or the load is passing.
@@ -54,6 +54,12 @@ class Settings(BaseSettings):
         "",
         description="Proxies trusted to say the client's address (X-Forwarded-For), comma-"
         "separated IPs or *; empty: the peer is the client (rate limits count per proxy)",
+    )
+    public_url: str = Field(
+        "",
+        pattern=r"^(https?://[^/?#\s]+(/[^?#\s]*[^/?#\s])?)?$",
+        description="Absolute URL the API is reached at (links in annotations and Link "
+        "headers), e.g. https://api.example.org; empty: the request's own",
     )
     cursor_secret: str = Field(
         DEFAULT_CURSOR_SECRET,

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from starlette.concurrency import run_in_threadpool
 
 from app.config import Settings
@@ -17,6 +17,7 @@ from app.errors import Unavailable
 from app.http.caching import ResponseCache
 from app.pagination import CursorSigner
 from app.query import Paging, PerVersion
+from app.records import astral_positions
 
 
 class VersionSource:
@@ -67,6 +68,18 @@ class AppContext:
                 else None
             ),
         )
+
+    def base_url(self, request: Request) -> str:
+        """Where the API is reached, for absolute links: PUBLIC_URL, or the request's own."""
+        return self.settings.public_url or str(request.base_url).rstrip("/")
+
+    def astral(self, conn: Connection, version: str) -> dict[str, list[int]]:
+        """Per article, the code point offsets of its characters outside the Basic
+        Multilingual Plane (two UTF-16 code units each), once per data version."""
+        positions: dict[str, list[int]] = self.stats.get(
+            (version, "astral"), lambda: astral_positions(conn)
+        )
+        return positions
 
     def paging(self, request: Request) -> Paging:
         """Paging for this request: the data version the caching layer read for it (every

@@ -18,6 +18,7 @@ from app.api import (
     places,
     quotes,
     search,
+    statements,
 )
 from app.api.strict import strict_query
 from app.config import Settings
@@ -50,6 +51,10 @@ TAGS = [
     {"name": "places", "description": "Cities, bases, venues, regions, infrastructure"},
     {"name": "events", "description": "What happened, with dates as precise as the text"},
     {"name": "quotes", "description": "Direct quotations, verbatim"},
+    {
+        "name": "statements",
+        "description": "Claims, quoted or reported, and the article's own, with who makes them",
+    },
     {"name": "aid", "description": "Aid and money between countries"},
     {"name": "figures", "description": "Other numbers the articles state"},
     {"name": "articles", "description": "The source texts evidence points into"},
@@ -63,6 +68,7 @@ ROUTERS = [
     places.router,
     events.router,
     quotes.router,
+    statements.router,
     aid.router,
     figures.router,
     articles.router,
@@ -108,6 +114,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         data_version=context.versions,
         cache_max_age=settings.cache_max_age,
         cache=context.responses,
+        by_host=not settings.public_url,
     )
     if settings.rate_limit_per_minute:
         app.add_middleware(

@@ -55,9 +55,25 @@ class RecordType(StrEnum):
     place = "place"
     event = "event"
     quote = "quote"
+    statement = "statement"
     aid = "aid"
     figure = "figure"
     article = "article"
+
+
+class SpeakerType(StrEnum):
+    """Who a statement is attributed to: a country, a person or an organization (the
+    publisher, for the article's own narration)."""
+
+    country = "country"
+    person = "person"
+    organization = "organization"
+
+
+class StatementMode(StrEnum):
+    direct = "direct"
+    indirect = "indirect"
+    narration = "narration"
 
 
 class DatePrecision(StrEnum):
@@ -97,7 +113,10 @@ class EventKind(StrEnum):
     sanction = "sanction"
     aid_cut = "aid_cut"
     rally = "rally"
+    gathering = "gathering"
+    meeting = "meeting"
     agreement = "agreement"
+    offer = "offer"
     report = "report"
     request_for_comment = "request_for_comment"
 
@@ -148,12 +167,16 @@ class FigureKind(StrEnum):
 
 
 class EvidenceSpan(SQLModel):
-    """Characters `start:end` of an article's text; `text` is exactly those characters."""
+    """Characters `start:end` of an article's text; `text` is exactly those characters.
+    Offsets count Unicode code points (`offsets=utf16` gives UTF-16 code units instead);
+    `prefix` and `suffix` re-anchor the span if offsets ever drift (W3C TextQuoteSelector)."""
 
     article: str = Field(description="Id of the article the span is in")
     start: int = Field(ge=0, description="Offset of the first character (0-based)")
     end: int = Field(gt=0, description="Offset one past the last character")
     text: str = Field(description="Exactly `article.text[start:end]`")
+    prefix: str = Field(description="Up to 32 characters of the text just before the span")
+    suffix: str = Field(description="Up to 32 characters of the text just after the span")
 
 
 class EntityRef(SQLModel):
@@ -169,18 +192,53 @@ class Participant(EntityRef):
 
 
 class DatedFields(SQLModel):
-    """A date as precise as the article makes it, plus the range it covers."""
+    """When, as the article gives it: the date as stated (if one is), and the bounds: the
+    earliest and latest day it can have happened, from the article's own words."""
 
     date: str | None = Field(
         default=None,
         max_length=10,
-        description="ISO 8601 partial date: YYYY, YYYY-MM or YYYY-MM-DD",
+        description="The date as the article states it, ISO 8601 partial date (YYYY, YYYY-MM "
+        "or YYYY-MM-DD); null when it states none",
     )
     date_precision: DatePrecision | None = Field(sa_type=VOCAB, default=None)
-    date_start: dt.date | None = Field(default=None, description="First day the date covers")
-    date_end: dt.date | None = Field(default=None, description="Last day the date covers")
+    date_start: dt.date | None = Field(
+        default=None, description="Earliest day it can have happened; null when open"
+    )
+    date_end: dt.date | None = Field(
+        default=None, description="Latest day it can have happened; null when open"
+    )
+    date_edtf: str | None = Field(
+        default=None,
+        max_length=32,
+        description="The bounds as EDTF (ISO 8601-2 Level 1): `2023-07`, `2023-07/..`, "
+        "`../2023-03`; null when unbounded",
+    )
+    date_relation: dict[str, str] | None = Field(
+        default=None,
+        sa_type=JSON,
+        description='What the article places it relative to: `{"after": id}` or '
+        '`{"before": id}` of another event, statement, aid or figure',
+    )
     date_text: str | None = Field(default=None, description="The article's own words for the date")
-    date_note: str | None = Field(default=None, description="How the date was read, if not plain")
+    date_note: str | None = Field(default=None, description="How the bounds were reasoned")
+
+
+class Enriched(SQLModel):
+    """Fields whose values come from outside the article, each with a note saying so."""
+
+    enrichment: dict[str, str] = Field(
+        default_factory=dict,
+        sa_type=JSON,
+        description="Field name to a note, for each field whose value is not from the article "
+        "(public knowledge); every other field is what the article says",
+    )
+
+
+class Positioned(SQLModel):
+    position: int = Field(
+        default=0, description="Offset of the record's first mention in its (first) article"
+    )
 
 
 # --- store bookkeeping -----------------------------------------------------------------------
@@ -228,7 +286,7 @@ class ArticlePublic(ArticleSummary):
 # --- entities --------------------------------------------------------------------------------
 
 
-class CountryBase(SQLModel):
+class CountryCore(SQLModel):
     code: str = Field(
         primary_key=True, min_length=2, max_length=2, description="ISO 3166-1 alpha-2"
     )
@@ -239,7 +297,11 @@ class CountryBase(SQLModel):
     )
 
 
-class Country(CountryBase, table=True):
+class CountryBase(Enriched, CountryCore):
+    pass
+
+
+class Country(CountryBase, Positioned, table=True):
     pass
 
 
@@ -247,7 +309,7 @@ class CountryPublic(CountryBase):
     evidence: list[EvidenceSpan]
 
 
-class EntityBase(SQLModel):
+class EntityCore(SQLModel):
     id: str = Field(primary_key=True, max_length=100)
     name: str
     aliases: list[str] = Field(
@@ -259,19 +321,27 @@ class EntityBase(SQLModel):
     )
 
 
-class Person(EntityBase, table=True):
+class PersonBase(Enriched, EntityCore):
     pass
 
 
-class PersonPublic(EntityBase):
+class Person(PersonBase, Positioned, table=True):
+    pass
+
+
+class PersonPublic(PersonBase):
     evidence: list[EvidenceSpan]
 
 
-class OrganizationBase(EntityBase):
+class OrganizationCore(EntityCore):
     kind: OrganizationKind = Field(sa_type=VOCAB, index=True)
 
 
-class Organization(OrganizationBase, table=True):
+class OrganizationBase(Enriched, OrganizationCore):
+    pass
+
+
+class Organization(OrganizationBase, Positioned, table=True):
     pass
 
 
@@ -279,17 +349,17 @@ class OrganizationPublic(OrganizationBase):
     evidence: list[EvidenceSpan]
 
 
-class PlaceBase(EntityBase):
+class PlaceCore(EntityCore):
     kind: PlaceKind = Field(sa_type=VOCAB, index=True)
     lat: float | None = Field(default=None, ge=-90, le=90)
     lon: float | None = Field(default=None, ge=-180, le=180)
-    coordinates_source: str | None = Field(
-        default=None,
-        description="Where lat/lon come from: public-knowledge enrichment, never the article",
-    )
 
 
-class Place(PlaceBase, table=True):
+class PlaceBase(Enriched, PlaceCore):
+    pass
+
+
+class Place(PlaceBase, Positioned, table=True):
     pass
 
 
@@ -308,11 +378,11 @@ class EventCore(SQLModel):
     summary: str
 
 
-class EventBase(DatedFields, EventCore):
+class EventBase(Enriched, DatedFields, EventCore):
     """An event's own fields, then its date (bases listed last come first on the wire)."""
 
 
-class Event(EventBase, table=True):
+class Event(EventBase, Positioned, table=True):
     __table_args__ = (Index("ix_event_date", "date_start", "id"),)
 
 
@@ -342,25 +412,101 @@ class EventPublic(EventBase):
     evidence: list[EvidenceSpan]
 
 
-# --- quotes, aid, figures ----------------------------------------------------------------------
+# --- quotes and statements -----------------------------------------------------------------------
 
 
-class QuoteBase(SQLModel):
+class QuoteCore(SQLModel):
     id: str = Field(primary_key=True, max_length=100)
     article: str = Field(foreign_key="article.id", index=True)
     text: str = Field(description="The words between the article's quotation marks, verbatim")
-    event: str | None = Field(default=None, foreign_key="event.id", index=True)
+    event: str | None = Field(
+        default=None,
+        foreign_key="event.id",
+        index=True,
+        description="The first of `events` (kept for clients of version 1)",
+    )
 
 
-class Quote(QuoteBase, table=True):
+class QuoteBase(Enriched, QuoteCore):
+    pass
+
+
+class Quote(QuoteBase, Positioned, table=True):
     speaker_type: EntityType = Field(sa_type=VOCAB)
     speaker_id: str = Field(max_length=100)
     __table_args__ = (Index("ix_quote_speaker", "speaker_type", "speaker_id"),)
 
 
+class QuoteEvent(SQLModel, table=True):
+    """The events a quote concerns, in the annotation's order (the first is the main one)."""
+
+    __tablename__ = "quote_event"
+    quote_id: str = Field(foreign_key="quote.id", primary_key=True, ondelete="CASCADE")
+    event_id: str = Field(foreign_key="event.id", primary_key=True)
+    ordinal: int = 0
+    __table_args__ = (Index("ix_quote_event_event", "event_id"),)
+
+
 class QuotePublic(QuoteBase):
+    events: list[str] = Field(description="Ids of the events the quote concerns, main one first")
     speaker: EntityRef
     evidence: list[EvidenceSpan]
+
+
+class StatementCore(SQLModel):
+    id: str = Field(primary_key=True, max_length=100)
+    article: str = Field(foreign_key="article.id", index=True)
+    text: str = Field(description="The claim's words: a span of the article, verbatim")
+    mode: StatementMode = Field(
+        sa_type=VOCAB,
+        index=True,
+        description="`direct`: a quotation (see `quote`); `indirect`: reported speech; "
+        "`narration`: the article's own voice (the speaker is its publisher)",
+    )
+    quote: str | None = Field(
+        default=None, foreign_key="quote.id", description="The quote record, for `direct`"
+    )
+
+
+class StatementBase(Enriched, DatedFields, StatementCore):
+    """A statement's own fields, then when it was made."""
+
+
+class Statement(StatementBase, Positioned, table=True):
+    speaker_type: SpeakerType = Field(sa_type=VOCAB)
+    speaker_id: str = Field(max_length=100)
+    __table_args__ = (Index("ix_statement_speaker", "speaker_type", "speaker_id"),)
+
+
+class StatementAbout(SQLModel, table=True):
+    """The countries, people, organizations and places a statement concerns."""
+
+    __tablename__ = "statement_about"
+    statement_id: str = Field(foreign_key="statement.id", primary_key=True, ondelete="CASCADE")
+    entity_type: EntityType = Field(sa_type=VOCAB, primary_key=True)
+    entity_id: str = Field(primary_key=True, max_length=100)
+    ordinal: int = 0
+    __table_args__ = (Index("ix_statement_about_entity", "entity_type", "entity_id"),)
+
+
+class StatementEvent(SQLModel, table=True):
+    """The events a statement concerns (a statement event among them, where there is one)."""
+
+    __tablename__ = "statement_event"
+    statement_id: str = Field(foreign_key="statement.id", primary_key=True, ondelete="CASCADE")
+    event_id: str = Field(foreign_key="event.id", primary_key=True)
+    ordinal: int = 0
+    __table_args__ = (Index("ix_statement_event_event", "event_id"),)
+
+
+class StatementPublic(StatementBase):
+    speaker: EntityRef = Field(description="Who makes the claim; the publisher for narration")
+    about: list[EntityRef] = Field(description="The records the claim concerns")
+    events: list[str] = Field(description="Ids of the events the claim concerns")
+    evidence: list[EvidenceSpan]
+
+
+# --- aid and figures -----------------------------------------------------------------------------
 
 
 class AidCore(SQLModel):
@@ -376,11 +522,11 @@ class AidCore(SQLModel):
     event: str | None = Field(default=None, foreign_key="event.id")
 
 
-class AidBase(DatedFields, AidCore):
+class AidBase(Enriched, DatedFields, AidCore):
     pass
 
 
-class Aid(AidBase, table=True):
+class Aid(AidBase, Positioned, table=True):
     __table_args__ = (CheckConstraint("amount >= 0", name="amount_not_negative"),)
 
 
@@ -399,16 +545,25 @@ class FigureCore(SQLModel):
     event: str | None = Field(default=None, foreign_key="event.id")
 
 
-class FigureBase(DatedFields, FigureCore):
+class FigureBase(Enriched, DatedFields, FigureCore):
     pass
 
 
-class Figure(FigureBase, table=True):
+class Figure(FigureBase, Positioned, table=True):
     pass
 
 
 class FigurePublic(FigureBase):
     evidence: list[EvidenceSpan]
+
+
+class RecordAlias(SQLModel, table=True):
+    """An id a record had before a correction renamed it: requests for it are redirected."""
+
+    __tablename__ = "record_alias"
+    type: RecordType = Field(sa_type=VOCAB, primary_key=True)
+    old_id: str = Field(primary_key=True, max_length=100)
+    id: str = Field(max_length=100)
 
 
 # --- evidence and search -----------------------------------------------------------------------

@@ -40,25 +40,38 @@ F = TypeVar("F", bound=Filters)
 
 @dataclass(frozen=True)
 class SortKey:
-    """A column to sort by. `if_null` gives the values NULL sorts as, ascending and descending,
-    so records with no value come last either way, on SQLite and PostgreSQL alike."""
+    """A column to sort by, or the first non-null of several (`then`). `if_null` gives the
+    values NULL sorts as, ascending and descending, so records with no value come last
+    either way, on SQLite and PostgreSQL alike."""
 
     column: str
     if_null: tuple[Any, Any] | None = None
+    then: tuple[str, ...] = ()
 
     def expr(self, source: FromClause, descending: bool) -> ColumnElement[Any]:
         column = source.c[self.column]
-        if self.if_null is None:
+        if self.if_null is None and not self.then:
             return column
-        # Inline, not a bound parameter, so it matches the expression indexes of migration 0002.
-        sentinel = self.if_null[descending].isoformat()
-        return func.coalesce(column, literal_column(f"'{sentinel}'", column.type))
+        values: list[Any] = [column, *(source.c[name] for name in self.then)]
+        if self.if_null is not None:
+            # Inline, not a bound parameter, so it matches the expression indexes of 0004.
+            sentinel = self.if_null[descending].isoformat()
+            values.append(literal_column(f"'{sentinel}'", column.type))
+        return func.coalesce(*values)
 
     def never_null(self, source: FromClause) -> bool:
         return self.if_null is not None or not source.c[self.column].nullable
 
 
-DATE_KEY = SortKey("date_start", (dt.date(9999, 12, 31), dt.date(1, 1, 1)))
+FIRST_DAY, LAST_DAY = dt.date(1, 1, 1), dt.date(9999, 12, 31)
+# By date: the earliest day it can have happened (or, when only that is known, the latest),
+# then the latest (open last), then where the article tells it, then the id. Records with no
+# bound at all come last in both directions. Migration 0004 indexes these expressions.
+DATE_SORT = [
+    SortKey("date_start", (LAST_DAY, FIRST_DAY), then=("date_end",)),
+    SortKey("date_end", (LAST_DAY, LAST_DAY)),
+    SortKey("position"),
+]
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ reads documents: `fields=` and `include=` are applied to parsed documents, and i
 are documents too. The public models in app.models define which fields each record has.
 """
 
+import bisect
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
@@ -40,15 +41,22 @@ from app.models import (
     Place,
     PlacePublic,
     Quote,
+    QuoteEvent,
     QuotePublic,
     RecordDocument,
+    Statement,
+    StatementAbout,
+    StatementEvent,
+    StatementPublic,
 )
 
 Item = dict[str, Any]
 Ref = tuple[str, str]
 # Bump when a public shape changes: stores rendered by another format are re-seeded by `serve`
 # and are not ready until then (tests/test_store.py pins the shapes this number stands for).
-DOCUMENT_FORMAT = "1"
+DOCUMENT_FORMAT = "2"
+# Characters of context around an evidence span (W3C TextQuoteSelector prefix and suffix).
+CONTEXT = 32
 
 
 def _table(model: Any) -> Table:
@@ -86,6 +94,14 @@ def _event(item: Item) -> list[Ref]:
     return [("event", item["event"])] if item.get("event") else []
 
 
+def _events(item: Item) -> list[Ref]:
+    return [("event", event) for event in item["events"]]
+
+
+def _speaker(item: Item) -> list[Ref]:
+    return [(item["speaker"]["type"], item["speaker"]["id"])]
+
+
 KINDS: dict[str, Kind] = {
     kind.type: kind
     for kind in (
@@ -105,9 +121,19 @@ KINDS: dict[str, Kind] = {
             _table(Quote),
             "id",
             QuotePublic,
+            {"speaker": _speaker, "event": _event, "events": _events},
+            extra_columns=("speaker_type", "speaker_id"),
+        ),
+        Kind(
+            "statement",
+            _table(Statement),
+            "id",
+            StatementPublic,
             {
-                "speaker": lambda item: [(item["speaker"]["type"], item["speaker"]["id"])],
-                "event": _event,
+                "speaker": _speaker,
+                "quote": lambda item: [("quote", item["quote"])] if item["quote"] else [],
+                "about": lambda item: [(ref["type"], ref["id"]) for ref in item["about"]],
+                "events": _events,
             },
             extra_columns=("speaker_type", "speaker_id"),
         ),
@@ -164,8 +190,11 @@ def select_columns(kind: Kind) -> list[Any]:
     return columns
 
 
-def build(conn: Connection, kind: Kind, rows: Sequence[Any]) -> list[Item]:
-    """Full public records for `rows` (mappings holding at least `kind.columns`)."""
+def build(
+    conn: Connection, kind: Kind, rows: Sequence[Any], texts: dict[str, str] | None = None
+) -> list[Item]:
+    """Full public records for `rows` (mappings holding at least `kind.columns`). `texts`
+    caches article texts (for the evidence's context) across calls."""
     names = [*kind.columns, "length"] if kind.type == "article" else kind.columns
     items = [{name: row[name] for name in names if name in row} for row in rows]
     if not items:
@@ -174,14 +203,18 @@ def build(conn: Connection, kind: Kind, rows: Sequence[Any]) -> list[Item]:
     if kind.type == "event":
         _attach_many(items, "countries", _event_countries(conn, ids))
         _attach_many(items, "participants", _participants(conn, ids))
-    if kind.type == "quote":
+    if kind.type in ("quote", "statement"):
         speakers = {(i["speaker_type"], i["speaker_id"]) for i in items}
         named = names_of(conn, speakers)
         for item in items:
             ref = (item.pop("speaker_type"), item.pop("speaker_id"))
             item["speaker"] = {"type": ref[0], "id": ref[1], "name": named.get(ref)}
+        links = QUOTE_EVENTS if kind.type == "quote" else STATEMENT_EVENTS
+        _attach_many(items, "events", _event_ids(conn, links, ids))
+    if kind.type == "statement":
+        _attach_many(items, "about", _about(conn, ids))
     if kind.has_evidence:
-        _attach_many(items, "evidence", evidence_of(conn, kind.type, ids))
+        _attach_many(items, "evidence", evidence_of(conn, kind.type, ids, texts))
     return items
 
 
@@ -231,6 +264,28 @@ PARTICIPANTS = (
 )
 
 
+_QE = _table(QuoteEvent)
+QUOTE_EVENTS = (
+    select(_QE.c.quote_id, _QE.c.event_id)
+    .where(_QE.c.quote_id.in_(IDS))
+    .order_by(_QE.c.quote_id, _QE.c.ordinal)
+)
+_SE = _table(StatementEvent)
+STATEMENT_EVENTS = (
+    select(_SE.c.statement_id, _SE.c.event_id)
+    .where(_SE.c.statement_id.in_(IDS))
+    .order_by(_SE.c.statement_id, _SE.c.ordinal)
+)
+_SA = _table(StatementAbout)
+ABOUT = (
+    select(_SA.c.statement_id, _SA.c.entity_type, _SA.c.entity_id)
+    .where(_SA.c.statement_id.in_(IDS))
+    .order_by(_SA.c.statement_id, _SA.c.ordinal)
+)
+_ART = _table(Article)
+ARTICLE_TEXTS = select(_ART.c.id, _ART.c.text).where(_ART.c.id.in_(IDS))
+
+
 @cache
 def names_statement(kind: Kind) -> Any:
     key = kind.table.c[kind.key]
@@ -242,11 +297,48 @@ def records_statement(kind: Kind) -> Any:
     return select(*select_columns(kind)).where(kind.table.c[kind.key].in_(IDS))
 
 
-def evidence_of(conn: Connection, subject_type: str, ids: Sequence[str]) -> dict[str, list[Item]]:
+def evidence_of(
+    conn: Connection,
+    subject_type: str,
+    ids: Sequence[str],
+    texts: dict[str, str] | None = None,
+) -> dict[str, list[Item]]:
+    """Each record's evidence spans, with up to CONTEXT characters of the text around each."""
+    texts = {} if texts is None else texts
     out: dict[str, list[Item]] = defaultdict(list)
-    rows = conn.execute(EVIDENCE, {"subject_type": subject_type, "ids": list(ids)})
+    rows = list(conn.execute(EVIDENCE, {"subject_type": subject_type, "ids": list(ids)}))
+    missing = sorted({row.article for row in rows} - set(texts))
+    if missing:
+        texts.update((key, text) for key, text in conn.execute(ARTICLE_TEXTS, {"ids": missing}))
     for subject_id, article, start, end, text in rows:
-        out[subject_id].append({"article": article, "start": start, "end": end, "text": text})
+        whole = texts[article]
+        out[subject_id].append(
+            {
+                "article": article,
+                "start": start,
+                "end": end,
+                "text": text,
+                "prefix": whole[max(0, start - CONTEXT) : start],
+                "suffix": whole[end : end + CONTEXT],
+            }
+        )
+    return out
+
+
+def _event_ids(conn: Connection, statement: Any, ids: Sequence[str]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = defaultdict(list)
+    for key, event_id in conn.execute(statement, {"ids": list(ids)}):
+        out[key].append(event_id)
+    return out
+
+
+def _about(conn: Connection, ids: Sequence[str]) -> dict[str, list[Item]]:
+    rows = list(conn.execute(ABOUT, {"ids": list(ids)}))
+    named = names_of(conn, {(r.entity_type, r.entity_id) for r in rows})
+    out: dict[str, list[Item]] = defaultdict(list)
+    for statement_id, entity_type, entity_id in rows:
+        name = named.get((entity_type, entity_id))
+        out[statement_id].append({"type": entity_type, "id": entity_id, "name": name})
     return out
 
 
@@ -306,6 +398,10 @@ def records_by_ref(conn: Connection, refs: Iterable[Ref]) -> dict[Ref, Item]:
     return out
 
 
+# Relations that embed a list of records (the others embed one record, or null).
+LIST_RELATIONS = {"participants", "events", "about"}
+
+
 def _include(conn: Connection, kind: Kind, items: list[Item], include: AbstractSet[str]) -> None:
     refs_of = {name: kind.includes[name] for name in include}
     wanted = {ref for item in items for fn in refs_of.values() for ref in fn(item)}
@@ -314,7 +410,7 @@ def _include(conn: Connection, kind: Kind, items: list[Item], include: AbstractS
         included: Item = {}
         for name, fn in refs_of.items():
             found = [records[ref] for ref in fn(item) if ref in records]
-            included[name] = found if name == "participants" else (found[0] if found else None)
+            included[name] = found if name in LIST_RELATIONS else (found[0] if found else None)
         item["included"] = included
 
 
@@ -328,6 +424,7 @@ def render_documents(conn: Connection, progress: Callable[[str, int], None] | No
     """(Re)write every record's document from the tables, in batches; returns how many."""
     conn.execute(delete(RecordDocument))
     written = 0
+    texts: dict[str, str] = {}
     for kind in KINDS.values():
         key = kind.table.c[kind.key]
         batch = select(*select_columns(kind)).order_by(key).limit(RENDER_BATCH)
@@ -337,7 +434,7 @@ def render_documents(conn: Connection, progress: Callable[[str, int], None] | No
             rows = list(conn.execute(stmt).mappings())
             if not rows:
                 break
-            records = build(conn, kind, rows)
+            records = build(conn, kind, rows, texts)
             conn.execute(
                 insert(RecordDocument),
                 [
@@ -350,3 +447,29 @@ def render_documents(conn: Connection, progress: Callable[[str, int], None] | No
             if progress is not None:
                 progress(kind.type, len(records))
     return written
+
+
+def astral_positions(conn: Connection) -> dict[str, list[int]]:
+    """Per article with any, the code point offsets of its characters outside the BMP."""
+    out: dict[str, list[int]] = {}
+    for key, text in conn.execute(select(_ART.c.id, _ART.c.text)):
+        positions = [i for i, char in enumerate(text) if ord(char) > 0xFFFF]
+        if positions:
+            out[key] = positions
+    return out
+
+
+def to_utf16(items: list[Item], astral: Mapping[str, list[int]]) -> None:
+    """Evidence offsets of `items` (and of the records they include) as UTF-16 code units:
+    each character outside the BMP before an offset counts twice."""
+    for item in items:
+        for span in item.get("evidence", ()):
+            positions = astral.get(span["article"])
+            if positions:
+                span["start"] += bisect.bisect_left(positions, span["start"])
+                span["end"] += bisect.bisect_left(positions, span["end"])
+        for related in (item.get("included") or {}).values():
+            if isinstance(related, list):
+                to_utf16(related, astral)
+            elif related is not None:
+                to_utf16([related], astral)

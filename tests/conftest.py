@@ -78,6 +78,20 @@ def fresh_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]
         drop_pg_database(name)
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A store nobody has migrated yet."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'data' / 'store.db'}"
+        return
+    require_postgres()
+    name, url = create_pg_database()
+    try:
+        yield url
+    finally:
+        drop_pg_database(name)
+
+
 def seeded_sqlite(tmp_path_factory: pytest.TempPathFactory) -> str:
     url = f"sqlite:///{tmp_path_factory.mktemp('store') / 'store.db'}"
     upgrade(url)

@@ -7,12 +7,9 @@ import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
-from tests.conftest import ROOT, create_pg_database, drop_pg_database, require_postgres
+from tests.conftest import ROOT
 
 ALEMBIC = [sys.executable, "-m", "alembic"]
 
@@ -24,29 +21,16 @@ def alembic(*args: str, url: str, cwd: Path = ROOT) -> subprocess.CompletedProce
     )
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'store.db'}"
-        return
-    require_postgres()
-    name, url = create_pg_database()
-    try:
-        yield url
-    finally:
-        drop_pg_database(name)
-
-
-def test_upgrade_check_and_autogenerate_from_the_repository_root(empty_url: str) -> None:
-    upgraded = alembic("upgrade", "head", url=empty_url)
+def test_upgrade_check_and_autogenerate_from_the_repository_root(empty_store: str) -> None:
+    upgraded = alembic("upgrade", "head", url=empty_store)
     assert upgraded.returncode == 0, upgraded.stderr
     assert "Running upgrade 0002 -> 0003" in upgraded.stderr
-    checked = alembic("check", url=empty_url)
+    checked = alembic("check", url=empty_store)
     assert checked.returncode == 0, checked.stderr
     assert "No new upgrade operations detected" in checked.stdout
     assert "Warning" not in checked.stderr and "Skipped" not in checked.stderr, checked.stderr
     before = sorted(p.name for p in (ROOT / "migrations" / "versions").glob("*.py"))
-    nothing = alembic("revision", "--autogenerate", "-m", "nothing to do", url=empty_url)
+    nothing = alembic("revision", "--autogenerate", "-m", "nothing to do", url=empty_store)
     assert nothing.returncode == 0, nothing.stderr
     assert "no revision written" in nothing.stdout
     assert sorted(p.name for p in (ROOT / "migrations" / "versions").glob("*.py")) == before

@@ -6,15 +6,13 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from sqlalchemy import text
 
 from app import config, db
 from app.cli import WAITING, store_lock
-from tests.conftest import ROOT, SEED_DIR, create_pg_database, drop_pg_database, require_postgres
+from tests.conftest import ROOT, SEED_DIR
 
 # What the compose file's one-shot `migrate` service runs, and what `serve` runs before uvicorn.
 MIGRATE_THEN_SEED = "python -m app migrate && python -m app seed"
@@ -25,20 +23,6 @@ PREPARE = [
     " exit(prepare_store(Settings()))",
 ]
 SEED_FILES = len(list(SEED_DIR.glob("*.json")))
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def empty_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A store nobody has migrated yet."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'data' / 'store.db'}"
-        return
-    require_postgres()
-    name, url = create_pg_database()
-    try:
-        yield url
-    finally:
-        drop_pg_database(name)
 
 
 def env_for(url: str) -> dict[str, str]:

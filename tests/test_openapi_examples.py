@@ -8,7 +8,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.errors import TIME_LIMIT_DETAIL, QueryTimeout, problem_body
-from app.openapi.examples import EXAMPLES, META_EXAMPLES, PROBLEM_EXAMPLES
+from app.openapi import annotation_examples
+from app.openapi.examples import ANNOTATION_BASE, EXAMPLES, META_EXAMPLES, PROBLEM_EXAMPLES
 
 RECORD_URLS = {
     "CountryPublic": "/v1/countries/{code}",
@@ -17,6 +18,7 @@ RECORD_URLS = {
     "PlacePublic": "/v1/places/{id}",
     "EventPublic": "/v1/events/{id}",
     "QuotePublic": "/v1/quotes/{id}",
+    "StatementPublic": "/v1/statements/{id}",
     "AidPublic": "/v1/aid/{id}",
     "FigurePublic": "/v1/figures/{id}",
     "ArticlePublic": "/v1/articles/{id}",
@@ -55,6 +57,17 @@ def test_the_search_hit_example_is_the_first_hit(client: TestClient, seeded_url:
     if seeded_url.startswith("sqlite"):  # ranks and snippets are each backend's own
         assert hit["snippet"] == example["snippet"]
         assert round(hit["rank"], 4) == example["rank"]
+
+
+def test_the_annotation_examples_are_what_the_api_serves(client: TestClient) -> None:
+    """The examples show the coup's first evidence span, served at ANNOTATION_BASE."""
+    collection, page = annotation_examples()
+    served = client.get(f"{ANNOTATION_BASE}/v1/events/niger-coup-2023/annotations").json()
+    first = served["first"]["items"][0]
+    assert first == collection["first"]["items"][0] == page["items"][0]
+    assert {**served, "total": 1, "first": {**served["first"], "items": [first]}} == collection
+    listed = client.get(f"{ANNOTATION_BASE}/v1/events?format=annotations").json()
+    assert first in listed["items"] and listed["type"] == page["type"] == "AnnotationPage"
 
 
 @pytest.mark.parametrize("path", sorted(META_EXAMPLES))

@@ -15,6 +15,7 @@ from sqlalchemy import Engine, event, text
 
 from app import query
 from app.api.events import EVENTS, EventFilters
+from app.api.when import DateRange
 from app.db import make_engine
 from app.migrate import upgrade
 from app.models import EventKind
@@ -99,7 +100,7 @@ def test_both_plans_page_the_same_records(
         EventFilters(country="NE"),
         EventFilters(country="FR", kind=EventKind.coup),
         EventFilters(participant=participant),
-        EventFilters(country="NE", date_from=dt.date(2000, 1, 1), date_to=dt.date(2010, 12, 31)),
+        EventFilters(country="NE", dates=DateRange(dt.date(2000, 1, 1), dt.date(2010, 12, 31))),
     ):
         monkeypatch.setattr(query, "DRIVE_LIMIT", 10**9)
         driven = pages(big_store, filters, sort)

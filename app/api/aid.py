@@ -8,7 +8,7 @@ from fastapi.responses import Response
 from sqlalchemy import Connection, or_
 
 from app.api.filters import country_code
-from app.api.lists import Resource
+from app.api.lists import Resource, annotations_route
 from app.api.params import (
     ItemParams,
     PageParams,
@@ -20,9 +20,10 @@ from app.api.params import (
     sort_query,
 )
 from app.api.responses import ITEM_RESPONSES, LIST_RESPONSES
+from app.api.when import ANY_TIME, DateRange, date_range
 from app.context import Ctx
 from app.models import AidKind, AidPublic, Page
-from app.query import DATE_KEY, Condition, Listing, SortKey
+from app.query import DATE_SORT, Condition, Listing, SortKey
 from app.records import KINDS
 
 KIND = KINDS["aid"]
@@ -40,6 +41,7 @@ class AidFilters:
     currency: str | None = None
     min_amount: int | None = None
     max_amount: int | None = None
+    dates: DateRange = ANY_TIME
 
 
 def _where(conn: Connection, f: AidFilters) -> list[Condition]:
@@ -59,6 +61,7 @@ def _where(conn: Connection, f: AidFilters) -> list[Condition]:
         out.append(TABLE.c.amount >= f.min_amount)
     if f.max_amount is not None:
         out.append(TABLE.c.amount <= f.max_amount)
+    out.extend(f.dates.conditions(TABLE))
     return out
 
 
@@ -68,7 +71,7 @@ AID = Resource(
         "aid",
         TABLE,
         "id",
-        {"amount": [SortKey("amount")], "date": [DATE_KEY], "id": []},
+        {"amount": [SortKey("amount")], "date": DATE_SORT, "id": []},
         _where,
         "-amount",
         document="aid",
@@ -93,6 +96,7 @@ async def aid_filters(
     ] = None,
     min_amount: Amount = None,
     max_amount: Amount = None,
+    dates: DateRange = Depends(date_range),
 ) -> AidFilters:
     """The filters of /v1/aid (and /v1/countries/{code}/aid)."""
     # min_amount > max_amount matches nothing; it is not an error.
@@ -103,6 +107,7 @@ async def aid_filters(
         currency=currency.upper() if currency else None,
         min_amount=min_amount,
         max_amount=max_amount,
+        dates=dates,
     )
 
 
@@ -120,6 +125,9 @@ def list_aid(
 @router.get(
     "/{id}", response_model=AidPublic, responses=ITEM_RESPONSES, summary="Get an aid figure"
 )
-def get_aid(ctx: Ctx, id: Slug, params: ItemParams = ITEM) -> Response:
+def get_aid(ctx: Ctx, request: Request, id: Slug, params: ItemParams = ITEM) -> Response:
     """One aid figure: donor, recipient, amount with currency and qualifier, and evidence."""
-    return AID.item(ctx, id, params)
+    return AID.item(ctx, request, id, params)
+
+
+annotations_route(router, AID)

@@ -7,7 +7,7 @@ from fastapi.responses import Response
 
 from app.api.lists import Resource, json_response
 from app.api.params import PageParams, Slug, page_params, sort_query
-from app.api.responses import ITEM_RESPONSES, LIST_RESPONSES
+from app.api.responses import ITEM_RESPONSES, PLAIN_LIST_RESPONSES
 from app.context import Ctx
 from app.errors import NotFound
 from app.models import ArticlePublic, ArticleSummary, Page
@@ -34,7 +34,7 @@ router = APIRouter(prefix="/v1/articles", tags=["articles"])
 
 
 @router.get(
-    "", response_model=Page[ArticleSummary], responses=LIST_RESPONSES, summary="List articles"
+    "", response_model=Page[ArticleSummary], responses=PLAIN_LIST_RESPONSES, summary="List articles"
 )
 def list_articles(
     ctx: Ctx, request: Request, page: PageParams = PAGE, sort: str = SORT

@@ -9,7 +9,12 @@ from fastapi.responses import Response
 from app.api import aid, events
 from app.api.named import NamedFilters, by_name, named_resource
 from app.api.params import CountryCode, ItemParams, PageParams, item_params, page_params, sort_query
-from app.api.responses import ITEM_RESPONSES, LIST_RESPONSES
+from app.api.responses import (
+    ANNOTATION_RESPONSES,
+    ITEM_RESPONSES,
+    LIST_RESPONSES,
+    SUB_LIST_RESPONSES,
+)
 from app.context import Ctx
 from app.models import AidPublic, CountryPublic, EventPublic, Page
 from app.records import KINDS
@@ -38,15 +43,17 @@ def list_countries(
 @router.get(
     "/{code}", response_model=CountryPublic, responses=ITEM_RESPONSES, summary="Get a country"
 )
-def get_country(ctx: Ctx, code: CountryCode, params: ItemParams = ITEM) -> Response:
+def get_country(
+    ctx: Ctx, request: Request, code: CountryCode, params: ItemParams = ITEM
+) -> Response:
     """One country by ISO 3166-1 alpha-2 or alpha-3 code (any case), with its evidence."""
-    return COUNTRIES.item(ctx, code, params)
+    return COUNTRIES.item(ctx, request, code, params)
 
 
 @router.get(
     "/{code}/events",
     response_model=Page[EventPublic],
-    responses=ITEM_RESPONSES,
+    responses=SUB_LIST_RESPONSES,
     summary="Events concerning a country",
     tags=["events"],
 )
@@ -61,13 +68,13 @@ def list_country_events(
     """Events that concern this country (it, or one of its people, organizations or places,
     took part), with the same filters as `/v1/events`."""
     scoped = dataclasses.replace(filters, country=code)
-    return events.EVENTS.page(ctx, request, scoped, sort, page, within=(COUNTRIES.kind, code))
+    return events.EVENTS.page(ctx, request, scoped, sort, page, within=(COUNTRIES, code))
 
 
 @router.get(
     "/{code}/aid",
     response_model=Page[AidPublic],
-    responses=ITEM_RESPONSES,
+    responses=SUB_LIST_RESPONSES,
     summary="Aid a country gave or received",
     tags=["aid"],
 )
@@ -81,4 +88,16 @@ def list_country_aid(
 ) -> Response:
     """Aid and money figures where this country is the donor or the recipient."""
     scoped = dataclasses.replace(filters, party=code)
-    return aid.AID.page(ctx, request, scoped, sort, page, within=(COUNTRIES.kind, code))
+    return aid.AID.page(ctx, request, scoped, sort, page, within=(COUNTRIES, code))
+
+
+@router.get(
+    "/{code}/annotations",
+    response_class=Response,
+    responses=ANNOTATION_RESPONSES,
+    summary="Evidence for a country, as W3C annotations",
+    tags=["countries"],
+)
+def get_country_annotations(ctx: Ctx, request: Request, code: CountryCode) -> Response:
+    """Every evidence span of this country as a W3C Web Annotation (JSON-LD)."""
+    return COUNTRIES.annotation_collection(ctx, request, code)

@@ -1,7 +1,6 @@
 """/v1/events: what happened, when (as precisely as the article says), and who took part."""
 
 import dataclasses
-import datetime as dt
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -9,22 +8,22 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from sqlalchemy import Connection, select
 
-from app.api import quotes
-from app.api.filters import country_code, entity_condition, first_day, last_day
-from app.api.lists import Resource
+from app.api import quotes, statements
+from app.api.filters import country_code, entity_condition
+from app.api.lists import Resource, annotations_route
 from app.api.params import (
     ItemParams,
     PageParams,
     Q,
     Slug,
     country_query,
-    date_query,
     id_query,
     item_params,
     page_params,
     sort_query,
 )
-from app.api.responses import ITEM_RESPONSES, LIST_RESPONSES
+from app.api.responses import ITEM_RESPONSES, LIST_RESPONSES, SUB_LIST_RESPONSES
+from app.api.when import ANY_TIME, DateRange, date_range
 from app.context import Ctx
 from app.fulltext import matching_ids
 from app.models import (
@@ -34,8 +33,9 @@ from app.models import (
     EventPublic,
     Page,
     QuotePublic,
+    StatementPublic,
 )
-from app.query import DATE_KEY, Condition, Listing, Member, SortKey
+from app.query import DATE_SORT, Condition, Listing, Member, SortKey
 from app.records import KINDS
 
 KIND = KINDS["event"]
@@ -49,8 +49,7 @@ class EventFilters:
     country: str | None = None
     kind: EventKind | None = None
     participant: str | None = None
-    date_from: dt.date | None = None
-    date_to: dt.date | None = None
+    dates: DateRange = ANY_TIME
     q: str | None = None
 
 
@@ -68,11 +67,7 @@ def _where(conn: Connection, f: EventFilters) -> list[Condition]:
             conn, PARTICIPANTS.c.entity_type, PARTICIPANTS.c.entity_id, f.participant
         )
         out.append(Member(select(PARTICIPANTS.c.event_id).where(condition)))
-    # A date known to the month covers the whole month: it matches any range overlapping it.
-    if f.date_from:
-        out.append(TABLE.c.date_end >= f.date_from)
-    if f.date_to:
-        out.append(TABLE.c.date_start <= f.date_to)
+    out.extend(f.dates.conditions(TABLE))
     if f.q:
         out.append(TABLE.c.id.in_(matching_ids(conn, "event", f.q)))
     return out
@@ -84,7 +79,7 @@ EVENTS = Resource(
         "events",
         TABLE,
         "id",
-        {"date": [DATE_KEY], "title": [SortKey("title")], "id": []},
+        {"date": DATE_SORT, "title": [SortKey("title")], "id": []},
         _where,
         "date",
         document="event",
@@ -105,27 +100,11 @@ async def scoped_event_filters(
             "abdourahamane-tiani",
         ),
     ] = None,
-    from_: Annotated[
-        str | None,
-        date_query(
-            "Events on or after this partial date (YYYY, YYYY-MM or YYYY-MM-DD); an event "
-            "known only to the month matches if its month overlaps the range",
-            "2023-07",
-            alias="from",
-        ),
-    ] = None,
-    to: Annotated[str | None, date_query("Events on or before this partial date", "2023")] = None,
+    dates: DateRange = Depends(date_range),
     q: Q = None,
 ) -> EventFilters:
     """The filters of /v1/countries/{code}/events: those of /v1/events but `country`."""
-    # A range that ends before it starts matches nothing; it is not an error.
-    return EventFilters(
-        kind=kind,
-        participant=participant,
-        date_from=first_day("from", from_),
-        date_to=last_day("to", to),
-        q=q,
-    )
+    return EventFilters(kind=kind, participant=participant, dates=dates, q=q)
 
 
 async def event_filters(
@@ -152,15 +131,15 @@ def list_events(
 
 
 @router.get("/{id}", response_model=EventPublic, responses=ITEM_RESPONSES, summary="Get an event")
-def get_event(ctx: Ctx, id: Slug, params: ItemParams = ITEM) -> Response:
+def get_event(ctx: Ctx, request: Request, id: Slug, params: ItemParams = ITEM) -> Response:
     """One event with its participants, the countries it concerns, and its evidence."""
-    return EVENTS.item(ctx, id, params)
+    return EVENTS.item(ctx, request, id, params)
 
 
 @router.get(
     "/{id}/quotes",
     response_model=Page[QuotePublic],
-    responses=ITEM_RESPONSES,
+    responses=SUB_LIST_RESPONSES,
     summary="Quotes about an event",
     tags=["quotes"],
 )
@@ -171,6 +150,29 @@ def list_event_quotes(
     page: PageParams = quotes.PAGE,
     sort: str = quotes.SORT,
 ) -> Response:
-    """The direct quotations the article ties to this event."""
+    """The direct quotations that concern this event."""
     filters = quotes.QuoteFilters(event=id)
-    return quotes.QUOTES.page(ctx, request, filters, sort, page, within=(KIND, id))
+    return quotes.QUOTES.page(ctx, request, filters, sort, page, within=(EVENTS, id))
+
+
+@router.get(
+    "/{id}/statements",
+    response_model=Page[StatementPublic],
+    responses=SUB_LIST_RESPONSES,
+    summary="Statements about an event",
+    tags=["statements"],
+)
+def list_event_statements(
+    ctx: Ctx,
+    request: Request,
+    id: Slug,
+    page: PageParams = statements.PAGE,
+    sort: str = statements.SORT,
+) -> Response:
+    """The claims that concern this event: for an event of kind `statement`, the claims
+    made in it."""
+    filters = statements.StatementFilters(event=id)
+    return statements.STATEMENTS.page(ctx, request, filters, sort, page, within=(EVENTS, id))
+
+
+annotations_route(router, EVENTS)

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from sqlalchemy import Connection
 
-from app.api.lists import Resource
+from app.api.lists import Resource, annotations_route
 from app.api.params import (
     TEXT,
     ItemParams,
@@ -19,9 +19,10 @@ from app.api.params import (
     sort_query,
 )
 from app.api.responses import ITEM_RESPONSES, LIST_RESPONSES
+from app.api.when import ANY_TIME, DateRange, date_range
 from app.context import Ctx
 from app.models import FigureKind, FigurePublic, Page
-from app.query import Condition, Listing, SortKey
+from app.query import DATE_SORT, Condition, Listing, SortKey
 from app.records import KINDS
 
 KIND = KINDS["figure"]
@@ -33,6 +34,7 @@ class FigureFilters:
     kind: FigureKind | None = None
     unit: str | None = None
     event: str | None = None
+    dates: DateRange = ANY_TIME
 
 
 def _where(conn: Connection, f: FigureFilters) -> list[Condition]:
@@ -43,13 +45,20 @@ def _where(conn: Connection, f: FigureFilters) -> list[Condition]:
         out.append(TABLE.c.unit == f.unit)
     if f.event:
         out.append(TABLE.c.event == f.event)
+    out.extend(f.dates.conditions(TABLE))
     return out
 
 
 FIGURES = Resource(
     KIND,
     Listing(
-        "figures", TABLE, "id", {"value": [SortKey("value")], "id": []}, _where, "id", "figure"
+        "figures",
+        TABLE,
+        "id",
+        {"value": [SortKey("value")], "date": DATE_SORT, "id": []},
+        _where,
+        "id",
+        "figure",
     ),
 )
 SORT = sort_query(FIGURES.listing)
@@ -65,9 +74,10 @@ async def figure_filters(
         Query(max_length=32, pattern=TEXT, description="Unit, e.g. `soldiers` or `USD`"),
     ] = None,
     event: Annotated[str | None, id_query("Id of the event")] = None,
+    dates: DateRange = Depends(date_range),
 ) -> FigureFilters:
     """The filters of /v1/figures."""
-    return FigureFilters(kind=kind, unit=unit, event=event)
+    return FigureFilters(kind=kind, unit=unit, event=event, dates=dates)
 
 
 @router.get("", response_model=Page[FigurePublic], responses=LIST_RESPONSES, summary="List figures")
@@ -83,6 +93,9 @@ def list_figures(
 
 
 @router.get("/{id}", response_model=FigurePublic, responses=ITEM_RESPONSES, summary="Get a figure")
-def get_figure(ctx: Ctx, id: Slug, params: ItemParams = ITEM) -> Response:
+def get_figure(ctx: Ctx, request: Request, id: Slug, params: ItemParams = ITEM) -> Response:
     """One figure with its value, unit, qualifier and evidence."""
-    return FIGURES.item(ctx, id, params)
+    return FIGURES.item(ctx, request, id, params)
+
+
+annotations_route(router, FIGURES)

@@ -1,34 +1,50 @@
-"""Responses: a page of a list in its envelope, one record, plain JSON. Records are served as
-the documents rendered when the store was seeded, concatenated unless `fields` or `include`
-reshape them."""
+"""Responses: a page of a list in its envelope, one record, their evidence as W3C annotations,
+plain JSON. Records are served as the documents rendered when the store was seeded,
+concatenated unless `fields`, `include` or `offsets` reshape them."""
 
 from dataclasses import dataclass
 from typing import Any, Generic
 
 import orjson
-from fastapi import Request
-from fastapi.responses import Response
-from sqlalchemy import Connection, select
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import Connection, bindparam, select
 
+from app import annotations
 from app.api.filters import resolve_country
-from app.api.params import ItemParams, PageParams
-from app.context import AppContext
+from app.api.params import ItemParams, ListFormat, Offsets, PageParams, Slug
+from app.api.responses import ANNOTATION_RESPONSES
+from app.context import AppContext, Ctx
 from app.errors import NotFound
-from app.query import F, Listing, PageResult, fetch_page
-from app.records import Kind, get_document, parse_fields, parse_include, shape
+from app.models import RecordAlias
+from app.query import F, Listing, PageResult, Paging, fetch_page
+from app.records import Item, Kind, get_document, parse_fields, parse_include, shape, to_utf16
+
+_ALIAS = RecordAlias.__table__  # type: ignore[attr-defined]
+RENAMED = select(_ALIAS.c.id).where(
+    _ALIAS.c.type == bindparam("type"), _ALIAS.c.old_id == bindparam("old_id")
+)
 
 
 def json_response(content: Any, headers: dict[str, str] | None = None) -> Response:
     return Response(orjson.dumps(content), headers=headers, media_type="application/json")
 
 
-def page_response(request: Request, result: PageResult, data: bytes) -> Response:
+def next_link(ctx: AppContext, request: Request, cursor: str | None) -> str | None:
+    """The URL of the next page, absolute (PUBLIC_URL, or the request's own)."""
+    if cursor is None:
+        return None
+    query = request.url.include_query_params(cursor=cursor).query
+    return f"{ctx.base_url(request)}{request.url.path}?{query}"
+
+
+def page_response(ctx: AppContext, request: Request, result: PageResult, data: bytes) -> Response:
     """The list envelope around `data` (a JSON array), with a `Link: rel="next"` header when
     there is a next page."""
     headers = {}
-    if result.next_cursor:
-        next_url = request.url.include_query_params(cursor=result.next_cursor)
-        headers["Link"] = f'<{next_url}>; rel="next"'
+    following = next_link(ctx, request, result.next_cursor)
+    if following:
+        headers["Link"] = f'<{following}>; rel="next"'
     body = b"".join(
         [
             b'{"data":',
@@ -43,23 +59,27 @@ def page_response(request: Request, result: PageResult, data: bytes) -> Response
     return Response(body, headers=headers, media_type="application/json")
 
 
-def record_key(conn: Connection, kind: Kind, key: str) -> str | None:
-    """The stored key of a `kind` record asked for as `key` (countries: alpha-2 or alpha-3 in
-    any case), if there is such a record."""
-    found = resolve_country(conn, key) if kind.type == "country" else key
-    column = kind.table.c[kind.key]
-    if found is None or conn.execute(select(column).where(column == found)).first() is None:
-        return None
-    return found
+def annotations_response(document: dict[str, Any]) -> Response:
+    return Response(orjson.dumps(document), media_type=annotations.MEDIA_TYPE)
+
+
+class Renamed(Exception):
+    """The record asked for was renamed by a correction: answer with a redirect to `path`."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
 
 
 @dataclass(frozen=True)
 class Resource(Generic[F]):
     """One kind of record and how it lists: everything a route needs to answer with a page of
-    it or one of it, also as a sub-resource of another record."""
+    it or one of it (as JSON or as annotations), also as a sub-resource of another record."""
 
     kind: Kind
     listing: Listing[F]
+
+    def url(self, base: str, key: str) -> str:
+        return f"{base}/v1/{self.listing.name}/{key}"
 
     def page(
         self,
@@ -69,18 +89,21 @@ class Resource(Generic[F]):
         sort: str,
         page: PageParams,
         *,
-        within: tuple[Kind, str] | None = None,
+        within: tuple["Resource[Any]", str] | None = None,
     ) -> Response:
-        """One page of the list in its envelope. `within` is the record a sub-resource hangs
-        from (`/v1/people/{id}/quotes`): a 404 unless it exists, checked in the same
-        connection."""
+        """One page of the list, in its envelope or as an AnnotationPage. `within` is the
+        record a sub-resource hangs from (`/v1/people/{id}/quotes`): a 404 unless it exists
+        (a redirect if it was renamed), checked in the same connection."""
         fields = parse_fields(self.kind, page.fields)
         include = parse_include(self.kind, page.include)
         paging = ctx.paging(request)
         with ctx.engine.connect() as conn:
-            if within is not None and record_key(conn, *within) is None:
+            if within is not None:
                 parent, key = within
-                raise NotFound(f"No {parent.type} has the id {key!r}")
+                try:
+                    parent.existing_key(conn, key, request)
+                except Renamed as moved:
+                    return redirect(request, moved)
             result = fetch_page(
                 conn,
                 self.listing,
@@ -91,23 +114,112 @@ class Resource(Generic[F]):
                 paging=paging,
             )
             bodies = [row["body"] for row in result.rows]
-            if fields is None and not include:  # the documents as stored: no parsing
+            if page.format is ListFormat.annotations:
+                base = ctx.base_url(request)
+                items = [
+                    annotation
+                    for body in bodies
+                    for annotation in self.annotations(orjson.loads(body), base)
+                ]
+                following = next_link(ctx, request, result.next_cursor)
+                here = f"{base}{request.url.path}" + (
+                    f"?{request.url.query}" if request.url.query else ""
+                )
+                return annotations_response(annotations.page(items, here, following))
+            utf16 = self.utf16(ctx, conn, paging, page)
+            if fields is None and not include and not utf16:  # the documents as stored
                 data = f"[{','.join(bodies)}]".encode()
             else:
-                items = [orjson.loads(body) for body in bodies]
-                data = orjson.dumps(shape(conn, self.kind, items, fields=fields, include=include))
-        return page_response(request, result, data)
+                records = [orjson.loads(body) for body in bodies]
+                records = shape(conn, self.kind, records, fields=fields, include=include)
+                if utf16:
+                    to_utf16(records, utf16)
+                data = orjson.dumps(records)
+        return page_response(ctx, request, result, data)
 
-    def item(self, ctx: AppContext, key: str, params: ItemParams) -> Response:
+    def item(self, ctx: AppContext, request: Request, key: str, params: ItemParams) -> Response:
         """One record by key (for countries: alpha-2 or alpha-3, any case)."""
         fields = parse_fields(self.kind, params.fields)
         include = parse_include(self.kind, params.include)
         with ctx.engine.connect() as conn:
-            found = resolve_country(conn, key) if self.kind.type == "country" else key
-            body = found and get_document(conn, self.kind, found)
-            if not body:
-                raise NotFound(f"No {self.kind.type} has the id {key!r}")
-            if fields is None and not include:
+            try:
+                found = self.existing_key(conn, key, request)
+            except Renamed as moved:
+                return redirect(request, moved)
+            body = get_document(conn, self.kind, found)
+            assert body is not None  # every record has its document
+            utf16 = self.utf16(ctx, conn, ctx.paging(request), params)
+            if fields is None and not include and not utf16:
                 return Response(body.encode(), media_type="application/json")
             (record,) = shape(conn, self.kind, [orjson.loads(body)], fields=fields, include=include)
+            if utf16:
+                to_utf16([record], utf16)
         return json_response(record)
+
+    def annotation_collection(self, ctx: AppContext, request: Request, key: str) -> Response:
+        """A record's evidence as a W3C AnnotationCollection."""
+        with ctx.engine.connect() as conn:
+            try:
+                found = self.existing_key(conn, key, request)
+            except Renamed as moved:
+                return redirect(request, moved)
+            body = get_document(conn, self.kind, found)
+        assert body is not None
+        record = orjson.loads(body)
+        base = ctx.base_url(request)
+        url = self.url(base, found)
+        label = annotations.label_of(record)
+        return annotations_response(annotations.collection(record, url, base, label))
+
+    def annotations(self, record: Item, base: str) -> list[dict[str, Any]]:
+        return annotations.annotations_of(record, self.url(base, record[self.kind.key]), base)
+
+    def existing_key(self, conn: Connection, key: str, request: Request) -> str:
+        """The stored key of the record asked for as `key` (countries: alpha-2 or alpha-3 in
+        any case). NotFound unless there is one; Renamed if a correction gave it a new id."""
+        found = resolve_country(conn, key) if self.kind.type == "country" else key
+        column = self.kind.table.c[self.kind.key]
+        if found is not None and conn.execute(select(column).where(column == found)).first():
+            return found
+        new = conn.execute(RENAMED, {"type": self.kind.type, "old_id": key}).scalar_one_or_none()
+        if new is not None:
+            path = request.url.path
+            segment = f"/v1/{self.listing.name}/{key}"
+            raise Renamed(path.replace(segment, f"/v1/{self.listing.name}/{new}", 1))
+        raise NotFound(f"No {self.kind.type} has the id {key!r}")
+
+    @staticmethod
+    def utf16(
+        ctx: AppContext, conn: Connection, paging: Paging, params: ItemParams
+    ) -> dict[str, list[int]]:
+        """The astral characters to count twice, when UTF-16 offsets are asked for and any
+        article has them (otherwise UTF-16 offsets are the code point ones)."""
+        if params.offsets is not Offsets.utf16:
+            return {}
+        return ctx.astral(conn, paging.version)
+
+
+def redirect(request: Request, moved: Renamed) -> Response:
+    """A permanent redirect to the record's new id, the query kept."""
+    query = f"?{request.url.query}" if request.url.query else ""
+    return RedirectResponse(f"{moved.path}{query}", status_code=301)
+
+
+def annotations_route(router: APIRouter, resource: Resource[Any]) -> None:
+    """`GET {prefix}/{id}/annotations`: a record's evidence as W3C Web Annotations."""
+    what = resource.kind.type
+
+    def get_annotations(ctx: Ctx, request: Request, id: Slug) -> Response:
+        return resource.annotation_collection(ctx, request, id)
+
+    router.add_api_route(
+        "/{id}/annotations",
+        get_annotations,
+        name=f"get_{what}_annotations",
+        response_class=Response,
+        responses=ANNOTATION_RESPONSES,
+        summary=f"Evidence for a {what}, as W3C annotations",
+        description=f"Every evidence span of this {what} as a W3C Web Annotation (JSON-LD): "
+        "its body the record, its target the article's text by position (code points) and "
+        "by quote.",
+    )

@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from sqlalchemy import Connection
 
 from app.api.filters import country_code
-from app.api.lists import Resource
+from app.api.lists import Resource, annotations_route
 from app.api.params import (
     CountryQuery,
     ItemParams,
@@ -103,8 +103,8 @@ def named_router(
     ) -> Response:
         return resource.page(ctx, request, given, sort, page)
 
-    def get_record(ctx: Ctx, id: Slug, params: ItemParams = item_dep) -> Response:
-        return resource.item(ctx, id, params)
+    def get_record(ctx: Ctx, request: Request, id: Slug, params: ItemParams = item_dep) -> Response:
+        return resource.item(ctx, request, id, params)
 
     router.add_api_route(
         "",
@@ -124,4 +124,5 @@ def named_router(
         summary=f"Get {title}",
         description=item_doc,
     )
+    annotations_route(router, resource)
     return router

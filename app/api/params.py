@@ -4,6 +4,7 @@ that a client (or a fuzzer) knows what passes."""
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Annotated, Any
 
 from fastapi import Depends, Path, Query
@@ -78,10 +79,6 @@ def id_query(description: str, example: str | None = None) -> Any:
     )
 
 
-def date_query(description: str, example: str, alias: str | None = None) -> Any:
-    return Query(alias=alias, pattern=PARTIAL_DATE, description=description, examples=[example])
-
-
 def sort_query(listing: Listing[Any]) -> Any:
     """The `sort` parameter of a listing; OpenAPI lists the allowed values."""
     return Query(
@@ -98,22 +95,49 @@ def sort_query(listing: Listing[Any]) -> Any:
 # checks and finish in-flight requests on SIGTERM.
 
 
-@dataclass(frozen=True)
-class PageParams:
-    """`limit`, `cursor`, `fields` and `include`, shared by every list."""
+class Offsets(StrEnum):
+    codepoints = "codepoints"
+    utf16 = "utf16"
 
-    limit: int = 20
-    cursor: str | None = None
-    fields: str | None = None
-    include: str | None = None
+
+class ListFormat(StrEnum):
+    json = "json"
+    annotations = "annotations"
+
+
+OffsetsQuery = Annotated[
+    Offsets,
+    Query(
+        description="What evidence `start`/`end` count: Unicode code points (`codepoints`, the "
+        "default, as Python and most languages index strings) or UTF-16 code units (`utf16`, "
+        "as JavaScript does); W3C annotations always count code points"
+    ),
+]
+FormatQuery = Annotated[
+    ListFormat,
+    Query(
+        description="`json` (default): the list envelope; `annotations`: the page's evidence "
+        "as W3C Web Annotations (JSON-LD, an AnnotationPage)"
+    ),
+]
 
 
 @dataclass(frozen=True)
 class ItemParams:
-    """`fields` and `include` for one record."""
+    """How one record is shaped: `fields`, `include` and `offsets`."""
 
     fields: str | None = None
     include: str | None = None
+    offsets: Offsets = Offsets.codepoints
+
+
+@dataclass(frozen=True)
+class PageParams(ItemParams):
+    """A page: `limit` and `cursor`, its records' shape, and its `format`."""
+
+    limit: int = 20
+    cursor: str | None = None
+    format: ListFormat = ListFormat.json
 
 
 def list_pattern(values: Iterable[str]) -> str:
@@ -149,40 +173,53 @@ def include_query(kind: Kind) -> Any:
     )
 
 
-def page_params(kind: Kind) -> Any:
-    """`Depends(...)` for the paging, `fields` and `include` parameters of `kind`'s lists."""
-    if not kind.includes:
-
-        async def plain(
-            limit: Limit = 20, cursor: Cursor = None, fields: str | None = fields_query(kind)
-        ) -> PageParams:
-            return PageParams(limit, cursor, fields)
-
-        return Depends(plain)
-
-    async def with_include(
-        limit: Limit = 20,
-        cursor: Cursor = None,
-        fields: str | None = fields_query(kind),
-        include: str | None = include_query(kind),
-    ) -> PageParams:
-        return PageParams(limit, cursor, fields, include)
-
-    return Depends(with_include)
-
-
 def item_params(kind: Kind) -> Any:
-    """`Depends(...)` for the `fields` and `include` parameters of one `kind` record."""
-    if not kind.includes:
+    """`Depends(...)` for how one `kind` record is shaped: `fields`, `include` where it has
+    relations, `offsets` where it has evidence (every kind but articles)."""
+    if kind.includes:
 
-        async def plain(fields: str | None = fields_query(kind)) -> ItemParams:
-            return ItemParams(fields)
+        async def related(
+            fields: str | None = fields_query(kind),
+            include: str | None = include_query(kind),
+            offsets: OffsetsQuery = Offsets.codepoints,
+        ) -> ItemParams:
+            return ItemParams(fields, include, offsets)
 
-        return Depends(plain)
+        return Depends(related)
+    if kind.has_evidence:
 
-    async def with_include(
-        fields: str | None = fields_query(kind), include: str | None = include_query(kind)
-    ) -> ItemParams:
-        return ItemParams(fields, include)
+        async def evidenced(
+            fields: str | None = fields_query(kind), offsets: OffsetsQuery = Offsets.codepoints
+        ) -> ItemParams:
+            return ItemParams(fields, None, offsets)
 
-    return Depends(with_include)
+        return Depends(evidenced)
+
+    async def plain(fields: str | None = fields_query(kind)) -> ItemParams:
+        return ItemParams(fields)
+
+    return Depends(plain)
+
+
+def page_params(kind: Kind) -> Any:
+    """`Depends(...)` for a page of `kind` records: `limit`, `cursor`, how its records are
+    shaped, and, where they have evidence, its `format`."""
+    shape = item_params(kind)
+    if kind.has_evidence:
+
+        async def evidenced(
+            limit: Limit = 20,
+            cursor: Cursor = None,
+            format: FormatQuery = ListFormat.json,
+            shaped: ItemParams = shape,
+        ) -> PageParams:
+            return PageParams(shaped.fields, shaped.include, shaped.offsets, limit, cursor, format)
+
+        return Depends(evidenced)
+
+    async def plain(
+        limit: Limit = 20, cursor: Cursor = None, shaped: ItemParams = shape
+    ) -> PageParams:
+        return PageParams(shaped.fields, limit=limit, cursor=cursor)
+
+    return Depends(plain)

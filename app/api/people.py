@@ -5,12 +5,12 @@ import dataclasses
 from fastapi import Request
 from fastapi.responses import Response
 
-from app.api import quotes
+from app.api import quotes, statements
 from app.api.named import by_name, named_resource, named_router
 from app.api.params import PageParams, Slug
-from app.api.responses import ITEM_RESPONSES
+from app.api.responses import SUB_LIST_RESPONSES
 from app.context import Ctx
-from app.models import Page, QuotePublic
+from app.models import Page, QuotePublic, StatementPublic
 from app.records import KINDS
 
 PEOPLE = named_resource("people", KINDS["person"])
@@ -26,7 +26,7 @@ router = named_router(
 @router.get(
     "/{id}/quotes",
     response_model=Page[QuotePublic],
-    responses=ITEM_RESPONSES,
+    responses=SUB_LIST_RESPONSES,
     summary="Quotes by a person",
     tags=["quotes"],
 )
@@ -40,4 +40,25 @@ def list_person_quotes(
 ) -> Response:
     """What this person said, verbatim, with the same filters as `/v1/quotes`."""
     scoped = dataclasses.replace(filters, speaker=id)
-    return quotes.QUOTES.page(ctx, request, scoped, sort, page, within=(PEOPLE.kind, id))
+    return quotes.QUOTES.page(ctx, request, scoped, sort, page, within=(PEOPLE, id))
+
+
+@router.get(
+    "/{id}/statements",
+    response_model=Page[StatementPublic],
+    responses=SUB_LIST_RESPONSES,
+    summary="Statements by a person",
+    tags=["statements"],
+)
+def list_person_statements(
+    ctx: Ctx,
+    request: Request,
+    id: Slug,
+    filters: statements.ScopedStatementFilters,
+    page: PageParams = statements.PAGE,
+    sort: str = statements.SORT,
+) -> Response:
+    """What this person claims, quoted or reported, with the same filters as
+    `/v1/statements`."""
+    scoped = dataclasses.replace(filters, speaker=id)
+    return statements.STATEMENTS.page(ctx, request, scoped, sort, page, within=(PEOPLE, id))

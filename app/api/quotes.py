@@ -5,10 +5,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
-from sqlalchemy import Connection
+from sqlalchemy import Connection, select
 
 from app.api.filters import entity_condition
-from app.api.lists import Resource
+from app.api.lists import Resource, annotations_route
 from app.api.params import (
     ItemParams,
     PageParams,
@@ -22,12 +22,13 @@ from app.api.params import (
 from app.api.responses import ITEM_RESPONSES, LIST_RESPONSES
 from app.context import Ctx
 from app.fulltext import matching_ids
-from app.models import Page, QuotePublic
-from app.query import Condition, Listing, SortKey
+from app.models import Page, QuoteEvent, QuotePublic
+from app.query import Condition, Listing, Member, SortKey
 from app.records import KINDS
 
 KIND = KINDS["quote"]
 TABLE = KIND.table
+EVENTS = QuoteEvent.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,7 @@ def _where(conn: Connection, f: QuoteFilters) -> list[Condition]:
     if f.speaker:
         out.append(entity_condition(conn, TABLE.c.speaker_type, TABLE.c.speaker_id, f.speaker))
     if f.event:
-        out.append(TABLE.c.event == f.event)
+        out.append(Member(select(EVENTS.c.quote_id).where(EVENTS.c.event_id == f.event)))
     if f.q:
         out.append(TABLE.c.id.in_(matching_ids(conn, "quote", f.q)))
     return out
@@ -57,7 +58,7 @@ PAGE = page_params(KIND)
 ITEM = item_params(KIND)
 router = APIRouter(prefix="/v1/quotes", tags=["quotes"])
 
-Event = Annotated[str | None, id_query("Id of the event the quote is about")]
+Event = Annotated[str | None, id_query("Id of an event the quote concerns")]
 
 
 async def scoped_quote_filters(event: Event = None, q: Q = None) -> QuoteFilters:
@@ -92,6 +93,10 @@ def list_quotes(
 
 
 @router.get("/{id}", response_model=QuotePublic, responses=ITEM_RESPONSES, summary="Get a quote")
-def get_quote(ctx: Ctx, id: Slug, params: ItemParams = ITEM) -> Response:
-    """One quotation with its speaker, the event it is about, and where it stands in the text."""
-    return QUOTES.item(ctx, id, params)
+def get_quote(ctx: Ctx, request: Request, id: Slug, params: ItemParams = ITEM) -> Response:
+    """One quotation with its speaker, the events it concerns, and where it stands in the
+    text."""
+    return QUOTES.item(ctx, request, id, params)
+
+
+annotations_route(router, QUOTES)

@@ -9,7 +9,7 @@ from fastapi.responses import Response
 
 from app.api.lists import page_response
 from app.api.params import TEXT, Cursor, Limit
-from app.api.responses import LIST_RESPONSES
+from app.api.responses import PLAIN_LIST_RESPONSES
 from app.context import Ctx
 from app.fulltext import marked, search_source, search_terms
 from app.models import Page, SearchHit
@@ -23,7 +23,7 @@ class SearchFilters:
     q: str
 
 
-@router.get("", response_model=Page[SearchHit], responses=LIST_RESPONSES, summary="Search")
+@router.get("", response_model=Page[SearchHit], responses=PLAIN_LIST_RESPONSES, summary="Search")
 def search(
     ctx: Ctx,
     request: Request,
@@ -45,7 +45,7 @@ def search(
     figures, best match first, with the matching words marked in a snippet."""
     terms = search_terms(q)
     if not terms:  # nothing to look for (only punctuation or operators): nothing found
-        return page_response(request, PageResult([], None, 0), b"[]")
+        return page_response(ctx, request, PageResult([], None, 0), b"[]")
     paging = ctx.paging(request)
     with ctx.engine.connect() as conn:
         hits = search_source(conn, terms)
@@ -65,4 +65,4 @@ def search(
     found = [
         {f: row[f] for f in fields} | {"snippet": marked(row["snippet"])} for row in result.rows
     ]
-    return page_response(request, result, orjson.dumps(found))
+    return page_response(ctx, request, result, orjson.dumps(found))

@@ -28,12 +28,13 @@ _PER_REQUEST = {
     b"content-security-policy",
     b"referrer-policy",
 }
-CacheKey = tuple[str, bytes]
+CacheKey = tuple[str, str, bytes]  # (host, path, query)
 Entry = tuple[list[tuple[bytes, bytes]], bytes]
 
 
-def make_etag(data_version: str, path: str, query: bytes) -> str:
-    digest = hashlib.sha256(f"{__version__}|{data_version}|{path}?".encode() + query)
+def make_etag(data_version: str, key: CacheKey) -> str:
+    host, path, query = key
+    digest = hashlib.sha256(f"{__version__}|{data_version}|{host}|{path}?".encode() + query)
     return f'"{digest.hexdigest()[:32]}"'
 
 
@@ -66,7 +67,7 @@ class ResponseCache:
 
     @staticmethod
     def cost(key: CacheKey, body: bytes) -> int:
-        return len(body) + len(key[0]) + len(key[1]) + 200
+        return len(body) + sum(len(part) for part in key) + 200
 
     def put(
         self, version: str, key: CacheKey, headers: list[tuple[bytes, bytes]], body: bytes
@@ -84,7 +85,11 @@ class ResponseCache:
 class CachingMiddleware:
     """Conditional GET and the response cache. A GET's representation depends only on what
     `version_of` says (the data version, or the app's for its documentation) and the URL, so
-    its ETag is computed before the app runs, and a matching If-None-Match costs no query."""
+    its ETag is computed before the app runs, and a matching If-None-Match costs no query.
+
+    Bodies with absolute links (annotations, Link headers) name the host they were asked of
+    unless PUBLIC_URL says otherwise: then (`by_host`) the host is part of the cache key and
+    of the ETag, so one host's answer is never replayed to another."""
 
     def __init__(
         self,
@@ -93,11 +98,13 @@ class CachingMiddleware:
         data_version: Callable[[], Awaitable[str | None]],
         cache_max_age: int,
         cache: ResponseCache | None,
+        by_host: bool = True,
     ) -> None:
         self.app = app
         self.data_version = data_version
         self.cache_control = f"public, max-age={cache_max_age}"
         self.cache = cache
+        self.by_host = by_host
 
     async def version_of(self, path: str) -> str | None:
         """The data version for the data, the app's for its documentation; None for what is
@@ -115,9 +122,11 @@ class CachingMiddleware:
             await self.app(scope, receive, send)
             return
         scope["state"]["data_version"] = version
-        query = scope.get("query_string", b"")
-        etag = make_etag(version, path, query)
-        if_none_match = Headers(scope=scope).get("if-none-match", "")
+        headers = Headers(scope=scope)
+        host = headers.get("host", "") if self.by_host else ""
+        key = (host, path, scope.get("query_string", b""))
+        etag = make_etag(version, key)
+        if_none_match = headers.get("if-none-match", "")
         not_modified = _not_modified(etag, self.cache_control)
         if etag_matches(if_none_match, etag):
             await send(not_modified)
@@ -142,7 +151,7 @@ class CachingMiddleware:
         if self.cache is None or version == "app":
             await self.app(scope, receive, tagged)
         else:
-            await self._cached(scope, receive, tagged, self.cache, version, (path, query))
+            await self._cached(scope, receive, tagged, self.cache, version, key)
 
     async def _cached(
         self,

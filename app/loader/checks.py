@@ -16,6 +16,7 @@ from pydantic import (
 
 from app.loader.schema import (
     COLLECTIONS,
+    DATED_COLLECTIONS,
     ENTITY_COLLECTIONS,
     QUOTE_MARKS,
     AnnotationFile,
@@ -23,6 +24,7 @@ from app.loader.schema import (
     SeedError,
     SpanIn,
     record_key,
+    upgrade_v1,
 )
 from app.models import (
     EntityType,
@@ -88,7 +90,7 @@ def _where(raw: Any, loc: tuple[int | str, ...]) -> str:
 
 def parse(source: Source) -> None:
     try:
-        source.file = AnnotationFile.model_validate(source.raw)
+        source.file = AnnotationFile.model_validate(upgrade_v1(source.raw))
     except ValidationError as exc:
         for error in exc.errors():
             message = error["msg"].removeprefix("Value error, ")
@@ -148,13 +150,41 @@ def check_source(source: Source) -> None:
         roles = [(p.type, p.id, p.role) for p in event.participants]
         if len(roles) != len(set(roles)):
             source.problem(f"events[{index}] {event.id!r}", "a participant is listed twice")
+
+    def must_be_events(where: str, keys: list[str]) -> None:
+        for e_index, key in enumerate(keys):
+            must_be_event(f"{where}[{e_index}]", key)
+        if len(keys) != len(set(keys)):
+            source.problem(where, "an event is listed twice")
+
     pairs = quotation_pairs(article_text)
     quoted: dict[tuple[int, int], str] = {}
+    quotes = {quote.id: quote for quote in annotation.quotes}
     for index, quote in enumerate(annotation.quotes):
         where = f"quotes[{index}] {quote.id!r}"
         must_exist(f"{where}.speaker", quote.speaker.type, quote.speaker.id)
-        must_be_event(f"{where}.event", quote.event)
+        must_be_events(f"{where}.events", quote.events)
         _check_quote(source, where, quote, article_text, pairs, quoted)
+    for index, statement in enumerate(annotation.statements):
+        where = f"statements[{index}] {statement.id!r}"
+        speaker = EntityType(statement.speaker.type.value)
+        must_exist(f"{where}.speaker", speaker, statement.speaker.id)
+        for a_index, ref in enumerate(statement.about):
+            must_exist(f"{where}.about[{a_index}]", ref.type, ref.id)
+        if len({(ref.type, ref.id) for ref in statement.about}) != len(statement.about):
+            source.problem(f"{where}.about", "a record is listed twice")
+        must_be_events(f"{where}.events", statement.events)
+        if statement.quote is not None:
+            said = quotes.get(statement.quote)
+            if said is None:
+                source.problem(f"{where}.quote", f"unknown quote {statement.quote!r}")
+            elif said.text != statement.text:
+                source.problem(f"{where}.text", f"differs from its quote's text {said.text!r}")
+            elif (said.speaker.type.value, said.speaker.id) != (
+                speaker.value,
+                statement.speaker.id,
+            ):
+                source.problem(f"{where}.speaker", "differs from its quote's speaker")
     for index, aid in enumerate(annotation.aid):
         where = f"aid[{index}] {aid.id!r}"
         must_exist(f"{where}.donor", EntityType.country, aid.donor)
@@ -270,30 +300,33 @@ def _check_quote(
 
 
 def check_together(sources: Sequence[Source]) -> list[str]:
-    """What only shows across files: repeated ids and entities described two different ways."""
+    """What only shows across files: repeated ids, old ids that clash, and entities described
+    two different ways. Dated records share one namespace: a date_relation names an id alone."""
     problems: list[str] = []
     owners: dict[tuple[str, str], str] = {}
     for source in sources:
         assert source.file is not None
         records = [("article", source.file.article)] + [
-            (collection, record)
-            for collection in ("events", "quotes", "aid", "figures")
+            ("dated" if collection in DATED_COLLECTIONS else collection, record)
+            for collection in ("events", "quotes", "statements", "aid", "figures")
             for record in getattr(source.file, collection)
         ]
         for collection, record in records:
             key = (collection, record.id)
             if key in owners:
+                what = "an event, statement, aid or figure" if collection == "dated" else collection
                 problems.append(
-                    f"{source.origin}: {collection} id {record.id!r} is also in {owners[key]}"
+                    f"{source.origin}: id {record.id!r} of {what} is also in {owners[key]}"
                 )
             owners[key] = source.origin
+    problems += _check_former_ids(sources)
     definitions: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {}
     for source in sources:
         assert source.file is not None
         for collection in ENTITY_COLLECTIONS.values():
             for record in getattr(source.file, collection):
                 facts = record.model_dump(
-                    exclude={"aliases", "evidence", "description", "coordinates_source"}
+                    exclude={"aliases", "evidence", "description", "enrichment", "formerly"}
                 )
                 key = (collection, record_key(record))
                 if key in definitions and definitions[key][1] != facts:
@@ -303,4 +336,34 @@ def check_together(sources: Sequence[Source]) -> list[str]:
                         f"but {other} has {theirs}"
                     )
                 definitions.setdefault(key, (source.origin, facts))
+    return problems
+
+
+def _check_former_ids(sources: Sequence[Source]) -> list[str]:
+    """An old id (`formerly`) names one record, and no record has it as its id now."""
+    problems: list[str] = []
+    current: set[tuple[str, str]] = set()
+    former: dict[tuple[str, str], str] = {}
+    for source in sources:
+        assert source.file is not None
+        for collection, subject in COLLECTIONS.items():
+            for record in getattr(source.file, collection):
+                current.add((subject.value, record_key(record)))
+    for source in sources:
+        assert source.file is not None
+        for collection, subject in COLLECTIONS.items():
+            for record in getattr(source.file, collection):
+                for old in record.formerly:
+                    key = (subject.value, old)
+                    new = record_key(record)
+                    if key in current:
+                        problems.append(
+                            f"{source.origin}: {collection} {new!r}: formerly {old!r} is the "
+                            "id of a record now"
+                        )
+                    elif former.setdefault(key, new) != new:
+                        problems.append(
+                            f"{source.origin}: {collection} {new!r}: formerly {old!r} is also "
+                            f"claimed by {former[key]!r}"
+                        )
     return problems

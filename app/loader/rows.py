@@ -1,18 +1,15 @@
 """Building rows: every row the store will hold, from checked annotations, with entities
-shared by several articles merged."""
+shared by several articles merged and every dated record's bounds resolved."""
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.dates import parse_partial_date
-from app.loader.checks import (
-    Source,
-)
+from app.loader.bounds import Bounds
+from app.loader.checks import Source
 from app.loader.schema import (
     COLLECTIONS,
-    ENRICHMENT,
     ENTITY_COLLECTIONS,
     AnnotationFile,
     DatedIn,
@@ -32,20 +29,40 @@ from app.models import (
     Person,
     Place,
     Quote,
+    QuoteEvent,
+    RecordAlias,
     RecordType,
+    Statement,
+    StatementAbout,
+    StatementEvent,
 )
 
+# What the loader keeps of a record for itself: the rest are columns.
+NOT_COLUMNS = {"evidence", "formerly"}
+DATE_INPUTS = {"date_start", "date_end", "date_relation"}
+ENTITY_TABLES = {
+    "countries": Country,
+    "people": Person,
+    "organizations": Organization,
+    "places": Place,
+}
 
-def _dates(record: DatedIn) -> dict[str, Any]:
-    parsed = parse_partial_date(record.date) if record.date else None
+
+def dates(record: DatedIn, bounds: Bounds) -> dict[str, Any]:
+    """The date columns: the date as stated, and the resolved bounds."""
+    relation = record.date_relation
     return {
-        "date": record.date,
-        "date_precision": record.date_precision,
-        "date_start": parsed.start if parsed else None,
-        "date_end": parsed.end if parsed else None,
-        "date_text": record.date_text,
-        "date_note": record.date_note,
+        "date_start": bounds.start.day if bounds.start else None,
+        "date_end": bounds.end.day if bounds.end else None,
+        "date_edtf": bounds.edtf,
+        "date_relation": {relation.direction: relation.target} if relation else None,
     }
+
+
+def position(record: Any) -> int:
+    """Where a record is first mentioned: its earliest evidence span."""
+    first: int = min(span.start for span in record.evidence)
+    return first
 
 
 @dataclass
@@ -74,10 +91,13 @@ class Rows:
         doc["names"].extend(n for n in names if n and n not in doc["names"])
 
 
-def build_rows(sources: Sequence[Source]) -> Rows:
+def build_rows(sources: Sequence[Source], bounds: dict[str, Bounds]) -> Rows:
+    """Rows for `sources` (checked), sorted by article id so that merging is the same in any
+    loading order; `bounds` are every dated record's, resolved across them."""
     rows = Rows()
     entities: dict[tuple[str, str], dict[str, Any]] = {}
-    for source in sources:
+    ordered = sorted(sources, key=lambda s: s.file.article.id if s.file else "")
+    for source in ordered:
         annotation = source.file
         assert annotation is not None
         article_id = annotation.article.id
@@ -106,24 +126,20 @@ def build_rows(sources: Sequence[Source]) -> Rows:
                         }
                     )
                     rows.add_search(subject, key, "", span.text)
+                rows.tables[RecordAlias].extend(
+                    {"type": subject, "old_id": old, "id": key} for old in record.formerly
+                )
         for collection in ENTITY_COLLECTIONS.values():
             for record in getattr(annotation, collection):
-                values = record.model_dump(exclude={"evidence"})
+                values = record.model_dump(exclude=NOT_COLUMNS) | {"position": position(record)}
                 merged = entities.setdefault((collection, record_key(record)), values)
                 merged["aliases"] = list(dict.fromkeys([*merged["aliases"], *values["aliases"]]))
+                merged["enrichment"] = values["enrichment"] | merged["enrichment"]
                 if "description" in merged:
                     merged["description"] = merged["description"] or values["description"]
-        _build_article_rows(rows, annotation)
-    table_of = {
-        "countries": Country,
-        "people": Person,
-        "organizations": Organization,
-        "places": Place,
-    }
+        _build_article_rows(rows, annotation, bounds)
     for (collection, key), values in entities.items():
-        if collection == "places" and values["lat"] is not None:
-            values["coordinates_source"] = values["coordinates_source"] or ENRICHMENT
-        rows.tables[table_of[collection]].append(values)
+        rows.tables[ENTITY_TABLES[collection]].append(values)
         subject = COLLECTIONS[collection]
         own_names = [values["name"], *values["aliases"], values.get("code"), values.get("iso3")]
         rows.add_search(
@@ -138,7 +154,7 @@ def build_rows(sources: Sequence[Source]) -> Rows:
     return rows
 
 
-def _build_article_rows(rows: Rows, annotation: AnnotationFile) -> None:
+def _build_article_rows(rows: Rows, annotation: AnnotationFile, bounds: dict[str, Bounds]) -> None:
     article_id = annotation.article.id
     names = {
         (kind, record_key(r)): r.name
@@ -150,17 +166,15 @@ def _build_article_rows(rows: Rows, annotation: AnnotationFile) -> None:
         for kind, collection in ENTITY_COLLECTIONS.items()
         for r in getattr(annotation, collection)
     }
+
+    def dated(record: DatedIn, *exclude: str) -> dict[str, Any]:
+        """A dated record's columns (but `exclude`), its article, bounds and position."""
+        own = record.model_dump(exclude=NOT_COLUMNS | DATE_INPUTS | set(exclude))
+        extra = {"article": article_id, "position": position(record)}
+        return own | dates(record, bounds[record.id]) | extra
+
     for event in annotation.events:
-        rows.tables[Event].append(
-            {
-                "id": event.id,
-                "article": article_id,
-                "title": event.title,
-                "kind": event.kind,
-                "summary": event.summary,
-                **_dates(event),
-            }
-        )
+        rows.tables[Event].append(dated(event, "participants"))
         countries: dict[str, None] = {}
         for participant in event.participants:
             rows.tables[EventParticipant].append(
@@ -192,24 +206,47 @@ def _build_article_rows(rows: Rows, annotation: AnnotationFile) -> None:
                 "id": quote.id,
                 "article": article_id,
                 "text": quote.text,
-                "event": quote.event,
+                "event": quote.events[0] if quote.events else None,
                 "speaker_type": quote.speaker.type,
                 "speaker_id": quote.speaker.id,
+                "enrichment": quote.enrichment,
+                "position": position(quote),
             }
+        )
+        rows.tables[QuoteEvent].extend(
+            {"quote_id": quote.id, "event_id": e, "ordinal": i} for i, e in enumerate(quote.events)
         )
         speaker = names[(quote.speaker.type, quote.speaker.id)]
         rows.add_search(RecordType.quote, quote.id, quote.text, quote.text, speaker)
-    for aid in annotation.aid:
-        rows.tables[Aid].append(
-            aid.model_dump(exclude={"evidence"}) | _dates(aid) | {"article": article_id}
+    for statement in annotation.statements:
+        speaker_type = EntityType(statement.speaker.type.value)
+        rows.tables[Statement].append(
+            dated(statement, "speaker", "about", "events")
+            | {"speaker_type": speaker_type, "speaker_id": statement.speaker.id}
         )
+        rows.tables[StatementAbout].extend(
+            {"statement_id": statement.id, "entity_type": r.type, "entity_id": r.id, "ordinal": i}
+            for i, r in enumerate(statement.about)
+        )
+        rows.tables[StatementEvent].extend(
+            {"statement_id": statement.id, "event_id": e, "ordinal": i}
+            for i, e in enumerate(statement.events)
+        )
+        rows.add_search(
+            RecordType.statement,
+            statement.id,
+            statement.text,
+            statement.text,
+            names[(speaker_type, statement.speaker.id)],
+            *(names[(r.type, r.id)] for r in statement.about),
+        )
+    for aid in annotation.aid:
+        rows.tables[Aid].append(dated(aid))
         rows.add_search(
             RecordType.aid, aid.id, aid.description, aid.description, aid.kind, aid.currency
         )
     for figure in annotation.figures:
-        rows.tables[Figure].append(
-            figure.model_dump(exclude={"evidence"}) | _dates(figure) | {"article": article_id}
-        )
+        rows.tables[Figure].append(dated(figure))
         rows.add_search(
             RecordType.figure,
             figure.id,

@@ -1,7 +1,10 @@
-"""The annotation file format: one pydantic model per record, strict about what it takes."""
+"""The annotation file format (version 2): one pydantic model per record, strict about what it
+takes. Version 1 files are read too: `upgrade_v1` turns one into version 2 before it is
+validated, so there is one set of models and one set of checks."""
 
+import copy
 from collections.abc import Sequence
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import pycountry
 from pydantic import (
@@ -24,10 +27,11 @@ from app.models import (
     Qualifier,
     RecordType,
     Role,
+    SpeakerType,
+    StatementMode,
 )
 
-FORMAT_VERSION = 1
-ENRICHMENT = "public-knowledge enrichment, not article evidence"
+FORMAT_VERSION = 2
 # Double quotation marks only: single marks double as apostrophes ("Russia's"), so they cannot
 # be paired. A straight mark looks the same opening and closing, so marks pair in order of
 # appearance (1st with 2nd, 3rd with 4th, ...); balanced curly or angle marks pair the same way.
@@ -70,11 +74,54 @@ class SpanIn(_Record):
 
 
 Evidence_ = Annotated[list[SpanIn], Field(min_length=1)]
+# Field name -> why its value is not from the article ("public knowledge", ...).
+Enrichment = dict[Annotated[str, StringConstraints(pattern=r"^[a-z_]+$")], NonEmpty]
 
 
-class DatedIn(_Record):
+class RecordIn(_Record):
+    """What every record has: evidence, enrichment marks, and ids it had before a correction."""
+
+    enrichment: Enrichment = {}
+    formerly: list[Slug] = []
+
+    @model_validator(mode="after")
+    def _enriched_fields_exist(self) -> "RecordIn":
+        fields = set(type(self).model_fields) - {"enrichment", "formerly"}
+        unknown = sorted(set(self.enrichment) - fields)
+        if unknown:
+            raise ValueError(f"enrichment names fields this record does not have: {unknown}")
+        return self
+
+
+class DateRelationIn(_Record):
+    after: NonEmpty | None = None
+    before: NonEmpty | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> "DateRelationIn":
+        if (self.after is None) == (self.before is None):
+            raise ValueError('give exactly one of "after" and "before"')
+        return self
+
+    @property
+    def direction(self) -> Literal["after", "before"]:
+        return "after" if self.after is not None else "before"
+
+    @property
+    def target(self) -> str:
+        return self.after or self.before or ""
+
+
+class DatedIn(RecordIn):
+    """When: the date as the article states it, or bounds from its words (explicit, or
+    relative to another dated record), with a note on how they were reasoned."""
+
+    id: Slug
     date: str | None = None
     date_precision: DatePrecision | None = None
+    date_start: str | None = None
+    date_end: str | None = None
+    date_relation: DateRelationIn | None = None
     date_text: Words | None = None
     date_note: str | None = None
 
@@ -82,6 +129,17 @@ class DatedIn(_Record):
     def _date_matches_precision(self) -> "DatedIn":
         if self.date is not None and not self.date_text:
             raise ValueError(f"date {self.date!r} needs date_text: the article's own words for it")
+        for name in ("date_start", "date_end"):
+            value = getattr(self, name)
+            if value is not None:
+                parse_partial_date(value)
+                if self.date is not None:
+                    raise ValueError(
+                        f"{name} is implied by date {self.date!r}: give one or the other"
+                    )
+        reasoned = self.date_relation or self.date_start or self.date_end
+        if reasoned and not self.date_note:
+            raise ValueError("bounds from a relation or given explicitly need a date_note")
         if self.date is None:
             if self.date_precision is not None:
                 raise ValueError("date_precision is set but date is null")
@@ -117,7 +175,7 @@ class ArticleIn(_Record):
         return self
 
 
-class CountryIn(_Record):
+class CountryIn(RecordIn):
     code: Alpha2
     iso3: Alpha3
     name: NonEmpty
@@ -134,7 +192,7 @@ class CountryIn(_Record):
         return self
 
 
-class PersonIn(_Record):
+class PersonIn(RecordIn):
     id: Slug
     name: NonEmpty
     aliases: list[Words] = []
@@ -151,12 +209,13 @@ class PlaceIn(PersonIn):
     kind: PlaceKind
     lat: float | None = Field(default=None, ge=-90, le=90, strict=True)
     lon: float | None = Field(default=None, ge=-180, le=180, strict=True)
-    coordinates_source: str | None = None
 
     @model_validator(mode="after")
     def _both_or_neither(self) -> "PlaceIn":
         if (self.lat is None) != (self.lon is None):
             raise ValueError("lat and lon must both be given or both be null")
+        if self.lat is not None and not {"lat", "lon"} <= set(self.enrichment):
+            raise ValueError("lat and lon are never in an article: mark them in enrichment")
         return self
 
 
@@ -165,12 +224,16 @@ class RefIn(_Record):
     id: NonEmpty
 
 
+class SpeakerIn(_Record):
+    type: SpeakerType
+    id: NonEmpty
+
+
 class ParticipantIn(RefIn):
     role: Role
 
 
 class EventIn(DatedIn):
-    id: Slug
     title: NonEmpty
     kind: EventKind
     summary: NonEmpty
@@ -178,16 +241,33 @@ class EventIn(DatedIn):
     evidence: Evidence_
 
 
-class QuoteIn(_Record):
+class QuoteIn(RecordIn):
     id: Slug
     text: NonEmpty
     speaker: RefIn
-    event: str | None = None
+    events: list[NonEmpty] = []
     evidence: Evidence_
 
 
+class StatementIn(DatedIn):
+    text: NonEmpty
+    mode: StatementMode
+    speaker: SpeakerIn
+    quote: str | None = None
+    about: list[RefIn] = []
+    events: list[NonEmpty] = []
+    evidence: Evidence_
+
+    @model_validator(mode="after")
+    def _quote_for_direct_only(self) -> "StatementIn":
+        if (self.mode is StatementMode.direct) != (self.quote is not None):
+            raise ValueError("a direct statement names its quote; other modes have none")
+        if self.text != self.evidence[0].text:
+            raise ValueError("text must be the words of the first evidence span")
+        return self
+
+
 class AidIn(DatedIn):
-    id: Slug
     donor: Alpha2 | None
     recipient: Alpha2 | None
     amount: int = Field(ge=0, strict=True)
@@ -208,7 +288,6 @@ class AidIn(DatedIn):
 
 
 class FigureIn(DatedIn):
-    id: Slug
     value: int = Field(ge=0, strict=True)  # a count or an amount: "no troops" is 0, never less
     unit: NonEmpty
     qualifier: Qualifier
@@ -219,7 +298,7 @@ class FigureIn(DatedIn):
 
 
 class AnnotationFile(_Record):
-    format: Literal[1]
+    format: Literal[2]
     article: ArticleIn
     countries: list[CountryIn] = []
     people: list[PersonIn] = []
@@ -227,6 +306,7 @@ class AnnotationFile(_Record):
     places: list[PlaceIn] = []
     events: list[EventIn] = []
     quotes: list[QuoteIn] = []
+    statements: list[StatementIn] = []
     aid: list[AidIn] = []
     figures: list[FigureIn] = []
 
@@ -238,6 +318,7 @@ COLLECTIONS: dict[str, RecordType] = {
     "places": RecordType.place,
     "events": RecordType.event,
     "quotes": RecordType.quote,
+    "statements": RecordType.statement,
     "aid": RecordType.aid,
     "figures": RecordType.figure,
 }
@@ -247,7 +328,31 @@ ENTITY_COLLECTIONS = {
     EntityType.organization: "organizations",
     EntityType.place: "places",
 }
+# Records with bounds, whose ids a date_relation may name (unique across every article).
+DATED_COLLECTIONS = ("events", "statements", "aid", "figures")
+V1_ENRICHMENT = "public knowledge"
 
 
 def record_key(record: BaseModel) -> str:
     return str(getattr(record, "code", None) or getattr(record, "id", ""))
+
+
+def upgrade_v1(raw: Any) -> Any:
+    """A version 1 annotation as version 2 (anything else is returned as it is): a quote's
+    `event` becomes `events`, and a place's `coordinates_source` its coordinates' enrichment
+    marks. Version 1 had no statements, relations or explicit bounds."""
+    if not isinstance(raw, dict) or raw.get("format") != 1:
+        return raw
+    upgraded = copy.deepcopy(raw)
+    upgraded["format"] = 2
+    for quote in upgraded.get("quotes") or []:
+        if isinstance(quote, dict) and "event" in quote:
+            event = quote.pop("event")
+            quote["events"] = [event] if event else []
+    for place in upgraded.get("places") or []:
+        if not isinstance(place, dict):
+            continue
+        note = place.pop("coordinates_source", None) or V1_ENRICHMENT
+        if place.get("lat") is not None or place.get("lon") is not None:
+            place["enrichment"] = {"lat": note, "lon": note}
+    return upgraded

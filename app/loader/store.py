@@ -10,6 +10,7 @@ from sqlalchemy import Connection, Engine, delete, insert, select, text
 from sqlmodel import col
 
 from app.db import store_state
+from app.loader.bounds import resolve as resolve_bounds
 from app.loader.checks import (
     Source,
     check_source,
@@ -21,10 +22,7 @@ from app.loader.rows import (
     Rows,
     build_rows,
 )
-from app.loader.schema import (
-    FORMAT_VERSION,
-    SeedError,
-)
+from app.loader.schema import DATED_COLLECTIONS, FORMAT_VERSION, DatedIn, SeedError
 from app.models import (
     Aid,
     Article,
@@ -38,8 +36,13 @@ from app.models import (
     Person,
     Place,
     Quote,
+    QuoteEvent,
+    RecordAlias,
     RecordDocument,
     SearchDocument,
+    Statement,
+    StatementAbout,
+    StatementEvent,
     StoreMeta,
 )
 from app.records import DOCUMENT_FORMAT, render_documents
@@ -47,8 +50,13 @@ from app.records import DOCUMENT_FORMAT, render_documents
 # Children before parents, so deleting in this order never trips a foreign key.
 TABLES_IN_DELETE_ORDER = [
     Evidence,
+    RecordAlias,
     EventParticipant,
     EventCountry,
+    StatementAbout,
+    StatementEvent,
+    Statement,
+    QuoteEvent,
     Quote,
     Aid,
     Figure,
@@ -100,15 +108,29 @@ def seed(engine: Engine, paths: Sequence[Path]) -> SeedReport:
         problems = [p for s in sources for p in s.problems]
         if not problems:
             problems = check_together(sources)
+        if not problems:
+            bounds, problems = resolve_bounds(dated_records(sources))
         if problems:
             raise SeedError(problems)
         version = data_version_of(sources)
         stored = store_state(conn)
         changed = stored.data_version != version or stored.document_format != DOCUMENT_FORMAT
         if changed:
-            _write(conn, build_rows(sources), version)
+            _write(conn, build_rows(sources, bounds), version)
         counts = store_counts(conn)
     return SeedReport(version, changed, counts)
+
+
+def dated_records(sources: Sequence[Source]) -> dict[str, tuple[str, DatedIn]]:
+    """Every event, statement, aid and figure of `sources` by id (unique across them, as
+    check_together made sure), with where it is declared."""
+    out: dict[str, tuple[str, DatedIn]] = {}
+    for source in sources:
+        assert source.file is not None
+        for collection in DATED_COLLECTIONS:
+            for index, record in enumerate(getattr(source.file, collection)):
+                out[record.id] = (f"{source.origin}: {collection}[{index}] {record.id!r}", record)
+    return out
 
 
 def store_counts(conn: Connection) -> dict[str, int]:

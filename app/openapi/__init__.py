@@ -11,8 +11,14 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
+from app import annotations
 from app.config import RETRY_AFTER_SECONDS
-from app.openapi.examples import EXAMPLES, META_EXAMPLES, PROBLEM_EXAMPLES
+from app.openapi.examples import (
+    ANNOTATION_BASE,
+    EXAMPLES,
+    META_EXAMPLES,
+    PROBLEM_EXAMPLES,
+)
 from app.records import KINDS
 
 # What `include=` adds to a record, for the shapes that have relations to embed.
@@ -23,6 +29,17 @@ INCLUDED = {
     "additionalProperties": True,
 }
 INCLUDABLE = [kind.public.__name__ for kind in KINDS.values() if kind.includes]
+
+
+def annotation_examples() -> tuple[dict[str, Any], dict[str, Any]]:
+    """The coup's evidence as served at ANNOTATION_BASE: as its AnnotationCollection, and as
+    the AnnotationPage of a list holding only it."""
+    coup = EXAMPLES["EventPublic"]
+    url = f"{ANNOTATION_BASE}/v1/events/{coup['id']}"
+    collection = annotations.collection(coup, url, ANNOTATION_BASE, annotations.label_of(coup))
+    items = annotations.annotations_of(coup, url, ANNOTATION_BASE)
+    page = annotations.page(items, f"{ANNOTATION_BASE}/v1/events?format=annotations", None)
+    return collection, page
 
 
 def _header(description: str) -> dict[str, Any]:
@@ -48,6 +65,7 @@ SPARSE_KEYS = {
     "PlacePublic": "id",
     "EventPublic": "id",
     "QuotePublic": "id",
+    "StatementPublic": "id",
     "AidPublic": "id",
     "FigurePublic": "id",
     "ArticleSummary": "id",
@@ -66,7 +84,12 @@ def _example_for(schema: dict[str, Any], components: dict[str, Any]) -> Any:
     return None
 
 
-def _finish_responses(path: str, responses: dict[str, Any], components: dict[str, Any]) -> None:
+def _finish_responses(
+    path: str,
+    responses: dict[str, Any],
+    components: dict[str, Any],
+    linked_examples: tuple[dict[str, Any], dict[str, Any]],
+) -> None:
     """Examples and headers on every response; problems only as application/problem+json."""
     for status, response in responses.items():
         if status.startswith(("4", "5")):
@@ -80,15 +103,20 @@ def _finish_responses(path: str, responses: dict[str, Any], components: dict[str
             if status == "503":
                 response["headers"]["Retry-After"] = RETRY_AFTER
     ok = responses["200"]
-    media = ok["content"]["application/json"]
-    example = META_EXAMPLES.get(path) or _example_for(media.get("schema", {}), components)
-    if example is not None and "example" not in media:
-        media["example"] = example
     ok["headers"] = {"X-Request-ID": REQUEST_ID}
     if path.startswith(("/v1/", "/problems/")):
         ok["headers"] |= CACHE_HEADERS
-    if path.startswith("/v1/") and "next_cursor" in (media.get("example") or {}):
-        ok["headers"] |= LINK
+    media = ok["content"].get("application/json")
+    if media is not None:
+        example = META_EXAMPLES.get(path) or _example_for(media.get("schema", {}), components)
+        if example is not None and "example" not in media:
+            media["example"] = example
+        if path.startswith("/v1/") and "next_cursor" in (media.get("example") or {}):
+            ok["headers"] |= LINK
+    linked = ok["content"].get(annotations.MEDIA_TYPE)
+    if linked is not None:
+        collection, page = linked_examples
+        linked["example"] = page if media is not None else collection
 
 
 def customize_openapi(app: FastAPI) -> None:
@@ -115,9 +143,10 @@ def customize_openapi(app: FastAPI) -> None:
                 components[name]["examples"] = [example]
         for name in INCLUDABLE:
             components[name]["properties"]["included"] = INCLUDED
+        linked = annotation_examples()
         for path, operations in schema["paths"].items():
             for operation in operations.values():
-                _finish_responses(path, operation["responses"], components)
+                _finish_responses(path, operation["responses"], components, linked)
         app.openapi_schema = schema
         return schema
 

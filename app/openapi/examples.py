@@ -9,22 +9,33 @@ EXAMPLES: dict[str, Any] = {
         "iso3": "NER",
         "name": "Niger",
         "aliases": [],
+        "enrichment": {},
         "evidence": [
-            {"article": "niger-russia-military-ties", "start": 45, "end": 50, "text": "Niger"}
+            {
+                "article": "niger-russia-military-ties",
+                "start": 45,
+                "end": 50,
+                "text": "Niger",
+                "prefix": "e for closer military ties with ",
+                "suffix": " shows Moscow's determination to",
+            }
         ],
     },
     "PersonPublic": {
         "id": "mohamed-bazoum",
         "name": "Mohamed Bazoum",
         "aliases": ["Bazoum", "Bazoumin"],
-        "description": "President of Niger until he was deposed in the July 2023 coup",
+        "description": "President of Niger ousted by General Abdourahamane Tiani in July 2023; France and ECOWAS threatened to use force to reinstate him",
         "country": "NE",
+        "enrichment": {},
         "evidence": [
             {
                 "article": "niger-russia-military-ties",
                 "start": 336,
                 "end": 350,
                 "text": "Mohamed Bazoum",
+                "prefix": "rahamane Tiani ousted President ",
+                "suffix": "in July 2023  In a pivot away fr",
             }
         ],
     },
@@ -32,15 +43,18 @@ EXAMPLES: dict[str, Any] = {
         "id": "ecowas",
         "name": "Economic Community of West African States",
         "aliases": ["ECOWAS"],
-        "description": "West Africa's regional economic bloc",
+        "description": "Regional economic bloc that, with France, threatened to use force to reinstate Niger's deposed president",
         "country": None,
         "kind": "bloc",
+        "enrichment": {"name": "public knowledge: the article writes only the acronym ECOWAS"},
         "evidence": [
             {
                 "article": "niger-russia-military-ties",
                 "start": 2489,
                 "end": 2511,
                 "text": "regional economic bloc",
+                "prefix": "lowing the coup, France and the ",
+                "suffix": " ECOWAS threatened to use force ",
             }
         ],
     },
@@ -48,29 +62,43 @@ EXAMPLES: dict[str, Any] = {
         "id": "agadez",
         "name": "Agadez",
         "aliases": ["Agedez"],
-        "description": "City in central Niger near Niger Air Base 201",
+        "description": "Place in central Niger near which Niger Air Base 201 lies",
         "country": "NE",
         "kind": "city",
         "lat": 16.9739,
         "lon": 7.9908,
-        "coordinates_source": "public-knowledge enrichment, not article evidence",
+        "enrichment": {
+            "name": "usual spelling: the article writes 'Agedez'",
+            "kind": "public knowledge: the article does not say Agadez is a city",
+            "lat": "public knowledge",
+            "lon": "public knowledge",
+        },
         "evidence": [
-            {"article": "niger-russia-military-ties", "start": 1677, "end": 1683, "text": "Agedez"}
+            {
+                "article": "niger-russia-military-ties",
+                "start": 1677,
+                "end": 1683,
+                "text": "Agedez",
+                "prefix": "of the Niger Air Base 201, near ",
+                "suffix": " in central Niger, which is oper",
+            }
         ],
     },
     "EventPublic": {
         "id": "niger-coup-2023",
         "article": "niger-russia-military-ties",
-        "title": "Military coup in Niger",
+        "title": "Coup in Niger",
         "kind": "coup",
-        "summary": "General Abdourahamane Tiani ousted President Mohamed Bazoum, "
-        "putting Niger under military rule.",
+        "summary": "General Abdourahamane Tiani ousted President Mohamed Bazoum in July 2023; Niger has been under military rule since.",
         "date": "2023-07",
         "date_precision": "month",
         "date_start": "2023-07-01",
         "date_end": "2023-07-31",
-        "date_text": "in July 2023",
+        "date_edtf": "2023-07",
+        "date_relation": None,
+        "date_text": "July 2023",
         "date_note": None,
+        "enrichment": {},
         "countries": ["NE"],
         "participants": [
             {
@@ -85,9 +113,11 @@ EXAMPLES: dict[str, Any] = {
         "evidence": [
             {
                 "article": "niger-russia-military-ties",
-                "start": 291,
-                "end": 362,
-                "text": "General Abdourahamane Tiani ousted President Mohamed Bazoumin July 2023",
+                "start": 244,
+                "end": 290,
+                "text": "The country has been under military rule since",
+                "prefix": " analyst of the region has said ",
+                "suffix": " General Abdourahamane Tiani ous",
             }
         ],
     },
@@ -96,13 +126,49 @@ EXAMPLES: dict[str, Any] = {
         "article": "niger-russia-military-ties",
         "text": "But Niger is more strategic for Russia,",
         "event": "ajala-tells-newsweek",
+        "enrichment": {},
         "speaker": {"type": "person", "id": "olayinka-ajala", "name": "Olayinka Ajala"},
+        "events": ["ajala-tells-newsweek"],
         "evidence": [
             {
                 "article": "niger-russia-military-ties",
                 "start": 1565,
                 "end": 1604,
                 "text": "But Niger is more strategic for Russia,",
+                "prefix": 'ica Command, said in March 2023"',
+                "suffix": '" said Ajala, noting that it is ',
+            }
+        ],
+    },
+    "StatementPublic": {
+        "id": "ajala-says-no-russian-troops-in-niger",
+        "article": "niger-russia-military-ties",
+        "text": "Russia does not have any troops on the ground in Niger at the moment",
+        "mode": "indirect",
+        "quote": None,
+        "date": None,
+        "date_precision": None,
+        "date_start": None,
+        "date_end": None,
+        "date_edtf": None,
+        "date_relation": None,
+        "date_text": "at the moment",
+        "date_note": "'at the moment' is when Ajala spoke, which the article does not date and does not tie to any dated record, so it is left unbounded.",
+        "enrichment": {},
+        "speaker": {"type": "person", "id": "olayinka-ajala", "name": "Olayinka Ajala"},
+        "events": ["ajala-tells-newsweek"],
+        "about": [
+            {"type": "country", "id": "RU", "name": "Russia"},
+            {"type": "country", "id": "NE", "name": "Niger"},
+        ],
+        "evidence": [
+            {
+                "article": "niger-russia-military-ties",
+                "start": 2660,
+                "end": 2675,
+                "text": "Ajala said that",
+                "prefix": " warned against military action ",
+                "suffix": " Russia does not have any troops",
             }
         ],
     },
@@ -115,20 +181,25 @@ EXAMPLES: dict[str, Any] = {
         "currency": "USD",
         "qualifier": "more_than",
         "kind": "cut",
-        "description": "Aid to Niger the United States cut after the coup",
+        "description": "Aid to Niger that the United States cut, by more than $500 million",
         "event": "us-cuts-aid-to-niger",
         "date": None,
         "date_precision": None,
         "date_start": None,
         "date_end": None,
+        "date_edtf": None,
+        "date_relation": None,
         "date_text": None,
-        "date_note": None,
+        "date_note": "No date is given; the article does not say the cut followed the coup, so it is left unbounded.",
+        "enrichment": {},
         "evidence": [
             {
                 "article": "niger-russia-military-ties",
                 "start": 1821,
                 "end": 1863,
                 "text": "cut aid to Niger by more than $500 million",
+                "prefix": 'rt to seize power by force" and ',
+                "suffix": ", also removing from its duty fr",
             }
         ],
     },
@@ -139,20 +210,25 @@ EXAMPLES: dict[str, Any] = {
         "unit": "soldiers",
         "qualifier": "exact",
         "kind": "troops",
-        "description": "Soldiers Russia deployed to Burkina Faso as part of its Africa Corps",
+        "description": "Soldiers Russia deployed as part of its new Africa Corps in Burkina Faso",
         "event": "russia-deploys-africa-corps-burkina-faso",
         "date": None,
         "date_precision": None,
         "date_start": None,
         "date_end": None,
+        "date_edtf": None,
+        "date_relation": None,
         "date_text": None,
-        "date_note": None,
+        "date_note": "No date is given for the deployment these soldiers belong to, so it is left unbounded.",
+        "enrichment": {},
         "evidence": [
             {
                 "article": "niger-russia-military-ties",
                 "start": 1136,
                 "end": 1148,
                 "text": "100 soldiers",
+                "prefix": "was significant Russia deployed ",
+                "suffix": " as part of its new Africa Corps",
             }
         ],
     },
@@ -171,9 +247,8 @@ EXAMPLES: dict[str, Any] = {
         "type": "place",
         "id": "agadez",
         "label": "Agadez",
-        "snippet": "<mark>Agedez</mark> · Agadez · City in central Niger near Niger Air Base 201"
-        " · city",
-        "rank": 104.4641,
+        "snippet": "<mark>Agedez</mark> · Agadez · Place in central Niger near which Niger Air Base 201 lies · city",
+        "rank": 104.409,
     },
 }
 EXAMPLES["ArticlePublic"] = {**EXAMPLES["ArticleSummary"], "text": "Russia's drive for closer..."}
@@ -182,7 +257,7 @@ META_EXAMPLES: dict[str, Any] = {
     "/healthz": {"status": "ok"},
     "/readyz": {
         "status": "ready",
-        "data_version": "ccd4758b10ecfdd3664208db7f649c46",
+        "data_version": "4d4e7e0003cf54abf5b498f9fcd361fd",
         "articles": 1,
     },
     "/problems/{slug}": {
@@ -219,3 +294,6 @@ PROBLEM_EXAMPLES: dict[str, dict[str, Any]] = {
         "request_id": "5f1c0d3e9b2a4c7d8e6f1a2b3c4d5e6f",
     },
 }
+# Where the annotation examples are served (absolute links come from PUBLIC_URL or the
+# request): make run's address.
+ANNOTATION_BASE = "http://127.0.0.1:8000"
