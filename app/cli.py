@@ -72,10 +72,10 @@ def seed(settings: Settings, paths: Sequence[Path]) -> int:
     from app.loader import seed as load
 
     paths = list(paths) or default_paths(settings.seed_dir)
-    if not paths:
-        print(f"seed: no annotation files found in {settings.seed_dir}", file=sys.stderr)
-        return 2
     with write_engine(settings.database_url) as engine:
+        if not paths and not current_state(settings.database_url).articles:
+            print(f"seed: no annotation files found in {settings.seed_dir}", file=sys.stderr)
+            return 2
         try:
             report = load(engine, paths)
         except SeedError as exc:

@@ -284,15 +284,56 @@ def _mutations() -> list[tuple[str, Any, str, str]]:
     def unknown_field(d: dict[str, Any]) -> None:
         d["people"][0]["nickname"] = "x"
 
-    event = "events[0] 'niger-coup-2023'"
+    def event(d: dict[str, Any], key: str) -> dict[str, Any]:
+        return next(e for e in d["events"] if e["id"] == key)
+
+    def relation_to_nothing(d: dict[str, Any]) -> None:
+        event(d, "niger-expels-french-troops")["date_relation"] = {"after": "no-such-coup"}
+
+    def relation_cycle(d: dict[str, Any]) -> None:
+        coup = event(d, "niger-coup-2023")
+        coup.update(date=None, date_precision=None, date_note="made circular")
+        coup["date_relation"] = {"after": "niger-expels-french-troops"}
+
+    def relation_contradicted(d: dict[str, Any]) -> None:
+        event(d, "mali-coup-2021")["date_relation"] = {"after": "niger-coup-2023"}
+        event(d, "mali-coup-2021")["date_note"] = "after a later coup"
+
+    def start_after_end(d: dict[str, Any]) -> None:
+        event(d, "ajala-tells-newsweek").update(
+            date_start="2024", date_end="2023-06", date_note="backwards"
+        )
+
+    def bound_beside_a_date(d: dict[str, Any]) -> None:
+        event(d, "niger-coup-2023")["date_start"] = "2023"
+
+    def relation_without_a_note(d: dict[str, Any]) -> None:
+        event(d, "niger-expels-french-troops")["date_note"] = None
+
+    def direct_without_a_quote(d: dict[str, Any]) -> None:
+        d["statements"][0]["quote"] = None
+
+    def statement_text_not_its_span(d: dict[str, Any]) -> None:
+        d["statements"][9]["text"] = "Russia is winning"
+
+    def enrichment_of_no_field(d: dict[str, Any]) -> None:
+        d["people"][0]["enrichment"] = {"nationality": "public knowledge"}
+
+    def coordinates_unmarked(d: dict[str, Any]) -> None:
+        d["places"][4]["enrichment"] = {}
+
+    def former_id_in_use(d: dict[str, Any]) -> None:
+        event(d, "niger-coup-2023")["formerly"] = ["mali-coup-2021"]
+
+    event_where = "events[0] 'niger-coup-2023'"
     aid = "aid[0] 'us-aid-cut-niger'"
     figure = "figures[0] 'africa-corps-burkina-faso-troops'"
     quote = "quotes[0] 'russian-mod-increasing-combat-readiness'"
     return [
-        ("wrong_offset", wrong_offset, "does not match article", f"{event}.evidence[0]"),
-        ("dangling_reference", dangling_reference, "unknown", f"{event}.participants[0]"),
-        ("bad_date", bad_date, "day must be 01 to 28", event),
-        ("wrong_precision", wrong_precision, "month precision", event),
+        ("wrong_offset", wrong_offset, "does not match article", f"{event_where}.evidence[0]"),
+        ("dangling_reference", dangling_reference, "unknown", f"{event_where}.participants[0]"),
+        ("bad_date", bad_date, "day must be 01 to 28", event_where),
+        ("wrong_precision", wrong_precision, "month precision", event_where),
         ("negative_amount", negative_amount, "greater than or equal to 0", f"{aid}.amount"),
         ("float_amount", float_amount, "valid integer", f"{aid}.amount"),
         ("string_amount", string_amount, "valid integer", f"{aid}.amount"),
@@ -322,12 +363,12 @@ def _mutations() -> list[tuple[str, Any, str, str]]:
             "should match pattern",
             "countries[0] 'RU'.aliases[1]",
         ),
-        ("date_without_date_text", date_without_date_text, "needs date_text", event),
+        ("date_without_date_text", date_without_date_text, "needs date_text", event_where),
         (
             "date_text_not_in_article",
             date_text_not_in_article,
             "date_text 'on July 26, 2023' does not occur in the article",
-            f"{event}.date_text",
+            f"{event_where}.date_text",
         ),
         ("unknown_currency", unknown_currency, "ISO 4217", aid),
         ("duplicate_id", duplicate_id, "duplicate id", "quotes[9] "),
@@ -375,6 +416,67 @@ def _mutations() -> list[tuple[str, Any, str, str]]:
             "quotes[9] 'the-same-quotation-again'.evidence[0]",
         ),
         ("unknown_field", unknown_field, "nickname", "people[0] 'abdourahamane-tiani'.nickname"),
+        (
+            "relation_to_nothing",
+            relation_to_nothing,
+            "unknown record 'no-such-coup'",
+            "events[1] 'niger-expels-french-troops'.date_relation",
+        ),
+        (
+            "relation_cycle",
+            relation_cycle,
+            "a cycle of relations",
+            "events[",
+        ),
+        (
+            "relation_contradicted",
+            relation_contradicted,
+            "cannot be earlier than 2023-07-01, but its own latest day is 2021-12-31",
+            "events[7] 'mali-coup-2021'.date_relation",
+        ),
+        (
+            "start_after_end",
+            start_after_end,
+            "its earliest day 2024-01-01 is after its latest 2023-06-30",
+            "events[4] 'ajala-tells-newsweek'",
+        ),
+        ("bound_beside_a_date", bound_beside_a_date, "implied by date", event_where),
+        (
+            "relation_without_a_note",
+            relation_without_a_note,
+            "need a date_note",
+            "events[1] 'niger-expels-french-troops'",
+        ),
+        (
+            "direct_without_a_quote",
+            direct_without_a_quote,
+            "a direct statement names its quote",
+            "statements[0] 'mod-says-increasing-combat-readiness'",
+        ),
+        (
+            "statement_text_not_its_span",
+            statement_text_not_its_span,
+            "text must be the words of the first evidence span",
+            "statements[9]",
+        ),
+        (
+            "enrichment_of_no_field",
+            enrichment_of_no_field,
+            "enrichment names fields this record does not have: ['nationality']",
+            "people[0] 'abdourahamane-tiani'",
+        ),
+        (
+            "coordinates_unmarked",
+            coordinates_unmarked,
+            "mark them in enrichment",
+            "places[4] 'agadez'",
+        ),
+        (
+            "former_id_in_use",
+            former_id_in_use,
+            "formerly 'mali-coup-2021' is the id of a record now",
+            "events 'niger-coup-2023'",
+        ),
     ]
 
 
@@ -628,3 +730,60 @@ def test_a_store_rendered_by_another_version_is_reseeded_before_serving(
         assert store_state(conn).problem(SCHEMA_REVISION, DOCUMENT_FORMAT) is None
         documents = conn.execute(text("SELECT count(*) FROM record_document")).scalar_one()
     assert documents == sum(n for t, n in counts(fresh_store).items() if t in TYPED_TABLES)
+
+
+@BOTH
+def test_a_format_1_annotation_still_loads(fresh_store: str) -> None:
+    """The seed article as format 1 had it: a quote's `event` becomes its `events`, a place's
+    `coordinates_source` its coordinates' enrichment; there are no statements or bounds
+    beyond stated dates."""
+    with write_engine(fresh_store) as engine:
+        report = seed(engine, default_paths(ROOT / "tests" / "data" / "v1"))
+        with engine.connect() as conn:
+            events = dict(conn.execute(text("SELECT quote_id, event_id FROM quote_event")).all())
+            agadez = conn.execute(text("SELECT enrichment FROM place WHERE id = 'agadez'")).one()
+    assert report.counts["quote"] == report.counts["quote_event"] == 9
+    assert report.counts["statement"] == 0 and report.counts["event"] == 18
+    assert events["ajala-niger-more-strategic"] == "ajala-tells-newsweek"
+    enrichment = agadez[0] if isinstance(agadez[0], dict) else json.loads(agadez[0])
+    assert set(enrichment) == {"lat", "lon"}
+
+
+@BOTH
+def test_migration_0004_moves_a_stored_version_1_store(fresh_store: str) -> None:
+    """A store as version 1 left it (schema 0003, its article's format 1 annotation stored):
+    `serve`'s preparation migrates it and rebuilds every table from the stored annotation."""
+    from alembic import command
+
+    from app.migrate import alembic_config
+
+    command.downgrade(alembic_config(fresh_store), "0003")
+    v1 = ROOT / "tests" / "data" / "v1"
+    raw = json.loads((v1 / f"{ARTICLE}.json").read_text())
+    article_text = (v1 / f"{ARTICLE}.txt").read_text(encoding="utf-8")
+    with write_engine(fresh_store) as engine, engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO article (id, title, language, sha256, text, annotation, "
+                "annotation_sha256) VALUES (:id, :title, 'en', :sha, :text, :raw, 'x')"
+            ),
+            {
+                "id": ARTICLE,
+                "title": raw["article"]["title"],
+                "sha": ARTICLE_SHA256,
+                "text": article_text,
+                "raw": json.dumps(raw),
+            },
+        )
+        conn.execute(
+            text(
+                "INSERT INTO store_meta (key, value) VALUES ('data_version', 'v1'), "
+                "('document_format', '1')"
+            )
+        )
+    assert cli.prepare_store(Settings(database_url=fresh_store, seed_dir=v1 / "none")) == 0
+    with write_engine(fresh_store) as engine, engine.connect() as conn:
+        state = store_state(conn)
+        quote_events = conn.execute(text("SELECT count(*) FROM quote_event")).scalar_one()
+    assert state.problem(SCHEMA_REVISION, DOCUMENT_FORMAT) is None
+    assert state.revision == SCHEMA_REVISION and quote_events == 9
