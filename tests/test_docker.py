@@ -157,20 +157,26 @@ def compose() -> dict:
     return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 
 
-def test_compose_migrates_as_owner_then_serves_as_reader() -> None:
+def test_compose_builds_once_migrates_as_owner_then_serves_as_reader() -> None:
     services = compose()["services"]
     db, migrate, api = services["db"], services["migrate"], services["api"]
+    assert db["image"] == "${POSTGRES_IMAGE:-postgres:15}"
     assert f"./{ROLES_SQL.relative_to(ROOT)}:/docker-entrypoint-initdb.d/" in " ".join(
         db["volumes"]
     )
     assert migrate["depends_on"]["db"]["condition"] == "service_healthy"
     assert migrate["entrypoint"] == ["sh", "-c", "python -m app migrate && python -m app seed"]
-    assert migrate["build"] == api["build"] == "." and migrate["image"] == api["image"]
+    # One service builds the image, the first to start (compose v1 makes images in that
+    # order); the other runs it.
+    assert migrate["build"]["context"] == "."
+    assert migrate["build"]["args"] == {"BASE_IMAGE": "${PYTHON_IMAGE:-python:3.11-slim}"}
+    assert "build" not in api and migrate["image"] == api["image"] == "article-facts"
     assert api["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
     assert "entrypoint" not in api  # the image's: python -m app serve
     assert make_url(migrate["environment"]["DATABASE_URL"]).username == "articles_owner"
     assert make_url(api["environment"]["DATABASE_URL"]).username == "api_reader"
-    assert api["environment"]["CURSOR_SECRET"].startswith("${CURSOR_SECRET:-")
+    # No default secret: compose refuses to start without one.
+    assert api["environment"]["CURSOR_SECRET"].startswith("${CURSOR_SECRET:?")
     assert api["stop_grace_period"] == "35s"  # longer than the 30 s graceful shutdown
 
 
