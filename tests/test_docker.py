@@ -165,7 +165,7 @@ def require(ready: bool, what: str) -> None:
         return
     unavailable = os.environ.get("DOCKER_UNAVAILABLE")
     if unavailable:
-        pytest.skip(f"{what}: {unavailable}")
+        pytest.skip(f"{what}; this machine cannot run Docker: {unavailable}")
     if os.environ.get("CI") == "true":
         pytest.fail(f"{what}, and CI must run these tests (.ci/run's output says why)")
     pytest.skip(f"{what} (as root, deploy/start-dockerd.sh installs and starts one)")
