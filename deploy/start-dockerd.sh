@@ -25,13 +25,19 @@ ENVFILE=/run/article-facts-dockerd.env
 
 say() { echo "start-dockerd: $*" >&2; }
 answers() { timeout 10 docker info >/dev/null 2>&1; }
+# The pid in pid file $1 if that process is alive (not a zombie) and named $2.
+alive() {
+  local pid state
+  pid=$(cat "$1" 2>/dev/null) && [[ $pid =~ ^[0-9]+$ ]] || return 1
+  state=$(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null | cut -d' ' -f1) || return 1
+  [[ -n $state && $state != Z && "$(cat "/proc/$pid/comm" 2>/dev/null)" == "$2" ]] || return 1
+  echo "$pid"
+}
 
 if [[ "${1:-}" == --stop ]]; then
-  [[ -r $PIDFILE ]] || exit 0
-  pid=$(cat "$PIDFILE")
-  if kill -0 "$pid" 2>/dev/null && [[ "$(cat "/proc/$pid/comm" 2>/dev/null)" == dockerd ]]; then
+  if pid=$(alive "$PIDFILE" dockerd); then
     kill -TERM "$pid"
-    for _ in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
+    for _ in $(seq 1 30); do alive "$PIDFILE" dockerd >/dev/null || break; sleep 1; done
   fi
   rm -f "$PIDFILE" "$ENVFILE"
   exit 0
@@ -73,6 +79,20 @@ if ! unshare --mount --uts --ipc --net --pid --fork true 2>/dev/null; then
   say "this machine lets no process make the namespaces a container needs (unshare failed)"
   exit 2
 fi
+
+# A dockerd killed without its cleanup (as when a session's processes are ended) leaves its pid
+# files; a new one refuses to start on its own, or waits forever for a containerd that is gone,
+# while the old process is not yet reaped. A live dockerd that does not answer is not ours to
+# end: give it time, then say so.
+if pid=$(alive /var/run/docker.pid dockerd); then
+  say "a dockerd (pid $pid) runs but does not answer yet; waiting"
+  for _ in $(seq 1 30); do answers && exit 0; sleep 1; done
+  say "dockerd (pid $pid) runs but does not answer; stop it, or see its log"
+  exit 1
+fi
+rm -f /var/run/docker.pid
+alive /var/run/docker/containerd/containerd.pid containerd >/dev/null \
+  || rm -f /var/run/docker/containerd/containerd.pid
 
 # One try of dockerd with these flags: 0 once it answers, 1 if it died or never answered.
 try_dockerd() {
