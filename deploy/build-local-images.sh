@@ -45,8 +45,11 @@ fi
 
 say() { echo "build-local-images: $*" >&2; }
 die() { say "$*"; exit 1; }
-now() { date +%s.%N; }
-since() { python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.1f}')" "$1" "$(now)"; }
+now() { date +%s%N; }
+since() {  # seconds since $1 (a now), to a tenth
+  local tenths=$((($(now) - $1) / 100000000))
+  echo "$((tenths / 10)).$((tenths % 10))"
+}
 
 docker info >/dev/null 2>&1 \
   || die "no Docker engine answers (as root, deploy/start-dockerd.sh starts one)"
@@ -59,14 +62,34 @@ for var in http_proxy https_proxy no_proxy HTTP_PROXY HTTPS_PROXY NO_PROXY; do
 done
 if [[ -n "${DOCKER_BUILD_NETWORK:-}" ]]; then build_args+=(--network "$DOCKER_BUILD_NETWORK"); fi
 
-recipe_of_image() { docker image inspect -f "{{index .Config.Labels \"$LABEL\"}}" "$1" 2>/dev/null || true; }
+image_id() { docker image inspect -f '{{.Id}}' "$1" 2>/dev/null || true; }
+# The image a build replaced ($1, its id before), if nothing uses it any more: no dangling
+# copies pile up. One still in use (a parent of another) goes with the last image using it.
+drop_replaced() {
+  if [[ -n "$1" && "$1" != "$(image_id "$2")" ]]; then
+    docker rmi "$1" >/dev/null 2>&1 || true
+  fi
+}
+
+recipe_of_image() {
+  docker image inspect -f "{{index .Config.Labels \"$LABEL\"}}" "$1" 2>/dev/null || true
+}
+
+# This machine's way to Debian's mirrors, carried into the images' apt: its proxy, and whether
+# it checks the dates of Release files (off where the mirror serves a snapshot).
+host_apt_settings() {
+  command -v apt-config >/dev/null || return 0
+  apt-config dump | grep -E '^Acquire::(https?|ftp)::Proxy |^Acquire::Check-(Valid-Until|Date) ' \
+    || true
+}
 
 # What makes a debootstrapped tree a base image: apt and dpkg set up as in Debian's official
 # slim images (no caches, no package lists, no docs or translations), Debian's updates and
 # security suites, and nothing of this machine (its resolv.conf or hostname).
 prepare_rootfs() {
   local root=$1
-  rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/cache/apt/*.bin "$root"/var/lib/apt/lists/*
+  rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/cache/apt/*.bin \
+    "$root"/var/lib/apt/lists/*
   mkdir -p "$root"/var/lib/apt/lists/partial
   cat > "$root"/etc/apt/sources.list <<EOF
 deb $DEBIAN_MIRROR $SUITE main
@@ -79,6 +102,8 @@ APT::Update::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/a
 Dir::Cache::pkgcache "";
 Dir::Cache::srcpkgcache "";
 EOF
+  host_apt_settings > "$root"/etc/apt/apt.conf.d/90build-host
+  [[ -s "$root"/etc/apt/apt.conf.d/90build-host ]] || rm "$root"/etc/apt/apt.conf.d/90build-host
   echo 'Acquire::Languages "none";' > "$root"/etc/apt/apt.conf.d/docker-no-languages
   echo 'Acquire::GzipIndexes "true";' > "$root"/etc/apt/apt.conf.d/docker-gzip-indexes
   echo 'Apt::AutoRemove::SuggestsImportant "false";' \
@@ -104,8 +129,11 @@ EOF
 
 make_bookworm() {
   local recipe
-  recipe=$({ echo "$SUITE minbase $DEBIAN_MIRROR $DEBIAN_SECURITY_MIRROR"; declare -f prepare_rootfs; } \
-    | sha256sum | cut -c1-16)
+  recipe=$({
+    echo "$SUITE minbase $DEBIAN_MIRROR $DEBIAN_SECURITY_MIRROR"
+    declare -f prepare_rootfs
+    host_apt_settings
+  } | sha256sum | cut -c1-16)
   if [[ "$(recipe_of_image "$BOOKWORM")" == "$recipe" ]]; then
     say "$BOOKWORM is up to date"
     return
@@ -113,8 +141,9 @@ make_bookworm() {
   [[ $(id -u) == 0 ]] || die "debootstrap needs root to make $BOOKWORM"
   command -v debootstrap >/dev/null \
     || die "debootstrap is not installed (apt-get install debootstrap)"
-  local start rootfs
+  local start rootfs previous
   start=$(now)
+  previous=$(image_id "$BOOKWORM")
   rootfs=$(mktemp -d /var/tmp/local-bookworm.XXXXXX)
   # shellcheck disable=SC2064  # expand now: the trap must remove this very directory
   trap "rm -rf '$rootfs'" EXIT
@@ -131,23 +160,25 @@ make_bookworm() {
       -m "debootstrap --variant=minbase $SUITE" - "$BOOKWORM" >/dev/null
   rm -rf "$rootfs"
   trap - EXIT
+  drop_replaced "$previous" "$BOOKWORM"
   say "$BOOKWORM made in $(since "$start") s"
 }
 
-# A stand-in from deploy/local-images/<dir>, on local/bookworm; the CA bundle goes into its
-# build context (the python one copies it in).
+# A stand-in from deploy/local-images/<dir>, on local/bookworm, with this machine's CA bundle
+# in its build context if its Dockerfile copies it.
 make_stand_in() {
-  local tag=$1 dir=deploy/local-images/$2 recipe context start
-  recipe=$({ docker image inspect -f '{{.Id}}' "$BOOKWORM"; cat "$dir"/*; cat "$CA_BUNDLE"; } \
-    | sha256sum | cut -c1-16)
+  local tag=$1 dir=deploy/local-images/$2 recipe context start previous ca=""
+  if grep -q ca-certificates.crt "$dir/Dockerfile"; then ca=$CA_BUNDLE; fi
+  recipe=$({ image_id "$BOOKWORM"; cat "$dir"/* ${ca:+"$ca"}; } | sha256sum | cut -c1-16)
   if [[ "$(recipe_of_image "$tag")" == "$recipe" ]]; then
     say "$tag is up to date"
     return
   fi
   start=$(now)
+  previous=$(image_id "$tag")
   context=$(mktemp -d)
   cp -p "$dir"/* "$context"/
-  cp "$CA_BUNDLE" "$context"/ca-certificates.crt
+  if [[ -n $ca ]]; then cp "$ca" "$context"/ca-certificates.crt; fi
   say "building $tag"
   if ! docker build --build-arg "BASE=$BOOKWORM" "${build_args[@]}" --label "$LABEL=$recipe" \
     -t "$tag" "$context" > "$context.log" 2>&1; then
@@ -156,6 +187,7 @@ make_stand_in() {
     die "building $tag failed"
   fi
   rm -rf "$context" "$context.log"
+  drop_replaced "$previous" "$tag"
   say "$tag built in $(since "$start") s"
 }
 
@@ -165,12 +197,9 @@ make_stand_in "$POSTGRES_IMAGE" postgres
 $bases_only && exit 0
 
 start=$(now)
-previous=$(docker image inspect -f '{{.Id}}' "$IMAGE" 2>/dev/null || true)
+previous=$(image_id "$IMAGE")
 say "building $IMAGE (docker build --build-arg BASE_IMAGE=$PYTHON_IMAGE)"
 docker build --build-arg "BASE_IMAGE=$PYTHON_IMAGE" "${build_args[@]}" -t "$IMAGE" .
-# The image this build replaced, if nothing else uses it: no dangling copies pile up.
-if [[ -n "$previous" && "$previous" != "$(docker image inspect -f '{{.Id}}' "$IMAGE")" ]]; then
-  docker rmi "$previous" >/dev/null 2>&1 || true
-fi
+drop_replaced "$previous" "$IMAGE"
 size=$(docker image inspect -f '{{.Size}}' "$IMAGE")
 say "$IMAGE built in $(since "$start") s; $((size / 1000000)) MB"

@@ -40,6 +40,7 @@ SQL
             *.sql) echo "running $f"; $psql --dbname="$POSTGRES_DB" -f "$f" ;;
             *.sh)
                 echo "running $f"
+                # shellcheck disable=SC1090  # the scripts are the user's
                 if [ -x "$f" ]; then "$f"; else . "$f"; fi
                 ;;
             *) if [ -e "$f" ]; then echo "ignoring $f"; fi ;;
