@@ -177,7 +177,13 @@ def image(request: pytest.FixtureRequest) -> str:
     require(engine_answers(), "no Docker engine answers")
     started = time.monotonic()
     build = subprocess.run(
-        [str(BUILD_SCRIPT)], cwd=ROOT, capture_output=True, text=True, timeout=900, check=False
+        [str(BUILD_SCRIPT)],
+        cwd=ROOT,
+        env={**os.environ, "IMAGE": IMAGE},
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
     )
     assert build.returncode == 0, f"{BUILD_SCRIPT.name} failed:\n{build.stdout}\n{build.stderr}"
     size = int(docker("image", "inspect", "-f", "{{.Size}}", IMAGE).stdout)
