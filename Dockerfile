@@ -2,7 +2,11 @@
 # store lock if the schema is behind, seed if the store is empty, then uvicorn with WORKERS
 # workers). The code runs from /srv as copied: the project is not pip-installed, so
 # app.config.ROOT is /srv and migrations/ and seed/ are found next to app/.
-FROM python:3.11-slim
+#
+# With a registry: `docker build -t article-facts .`. Without one, deploy/build-local-images.sh
+# makes a stand-in for python:3.11-slim from Debian's packages and passes it as BASE_IMAGE.
+ARG BASE_IMAGE=python:3.11-slim
+FROM ${BASE_IMAGE}
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \

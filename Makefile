@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 SOAK_SECONDS ?= 60
 
-.PHONY: run test lint install clean fuzz soak bench
+.PHONY: run test lint install clean fuzz soak bench image
 
 run: $(STAMP)  ## install (first time), migrate, seed if empty, serve on http://127.0.0.1:8000
 	$(BIN)/python -m app serve
@@ -33,6 +33,10 @@ fuzz: $(STAMP)  ## schemathesis with 2,000 cases per operation (CI runs 120)
 soak: $(STAMP)  ## 60 s at 200 connections over the main endpoints, on loopback
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python -m bench.soak --seconds $(SOAK_SECONDS) --connections 200
+
+image:  ## the Docker image where no registry is reachable (with one: docker build -t article-facts .)
+	deploy/start-dockerd.sh
+	deploy/build-local-images.sh
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache
