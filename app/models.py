@@ -235,6 +235,29 @@ class Enriched(SQLModel):
     )
 
 
+FIRST_DAY, LAST_DAY = dt.date(1, 1, 1), dt.date(9999, 12, 31)
+
+
+class DateSortKeys(SQLModel):
+    """The bounds as sort keys (app.query.DATE_SORT), filled from them by the loader: the
+    earliest day (or, when only that is known, the latest), with no bound at all sorting last
+    ascending (`sort_start_asc`) and descending (`sort_start_desc`); then the latest day, open
+    last. Real columns, not expressions, so an index on them serves keyset pages directly."""
+
+    sort_start_asc: dt.date = LAST_DAY
+    sort_start_desc: dt.date = FIRST_DAY
+    sort_end: dt.date = LAST_DAY
+
+    @staticmethod
+    def of(start: dt.date | None, end: dt.date | None) -> dict[str, dt.date]:
+        first = start or end
+        return {
+            "sort_start_asc": first or LAST_DAY,
+            "sort_start_desc": first or FIRST_DAY,
+            "sort_end": end or LAST_DAY,
+        }
+
+
 class Positioned(SQLModel):
     position: int = Field(
         default=0, description="Offset of the record's first mention in its (first) article"
@@ -382,8 +405,12 @@ class EventBase(Enriched, DatedFields, EventCore):
     """An event's own fields, then its date (bases listed last come first on the wire)."""
 
 
-class Event(EventBase, Positioned, table=True):
-    __table_args__ = (Index("ix_event_date", "date_start", "id"),)
+class Event(EventBase, Positioned, DateSortKeys, table=True):
+    __table_args__ = (
+        Index("ix_event_date", "date_start", "id"),
+        Index("ix_event_by_date_asc", "sort_start_asc", "sort_end", "position", "id"),
+        Index("ix_event_by_date_desc", "sort_start_desc", "sort_end", "position", "id"),
+    )
 
 
 class EventParticipant(SQLModel, table=True):
@@ -472,7 +499,7 @@ class StatementBase(Enriched, DatedFields, StatementCore):
     """A statement's own fields, then when it was made."""
 
 
-class Statement(StatementBase, Positioned, table=True):
+class Statement(StatementBase, Positioned, DateSortKeys, table=True):
     speaker_type: SpeakerType = Field(sa_type=VOCAB)
     speaker_id: str = Field(max_length=100)
     __table_args__ = (Index("ix_statement_speaker", "speaker_type", "speaker_id"),)
@@ -526,7 +553,7 @@ class AidBase(Enriched, DatedFields, AidCore):
     pass
 
 
-class Aid(AidBase, Positioned, table=True):
+class Aid(AidBase, Positioned, DateSortKeys, table=True):
     __table_args__ = (CheckConstraint("amount >= 0", name="amount_not_negative"),)
 
 
@@ -549,7 +576,7 @@ class FigureBase(Enriched, DatedFields, FigureCore):
     pass
 
 
-class Figure(FigureBase, Positioned, table=True):
+class Figure(FigureBase, Positioned, DateSortKeys, table=True):
     pass
 
 

@@ -20,7 +20,6 @@ from sqlalchemy import (
     Select,
     bindparam,
     func,
-    literal_column,
     select,
     tuple_,
 )
@@ -40,36 +39,28 @@ F = TypeVar("F", bound=Filters)
 
 @dataclass(frozen=True)
 class SortKey:
-    """A column to sort by, or the first non-null of several (`then`). `if_null` gives the
-    values NULL sorts as, ascending and descending, so records with no value come last
-    either way, on SQLite and PostgreSQL alike."""
+    """A column to sort by; `descending` names another column for the descending order (a
+    key whose empty values sort last both ways needs one per direction)."""
 
     column: str
-    if_null: tuple[Any, Any] | None = None
-    then: tuple[str, ...] = ()
+    descending: str | None = None
 
     def expr(self, source: FromClause, descending: bool) -> ColumnElement[Any]:
-        column = source.c[self.column]
-        if self.if_null is None and not self.then:
-            return column
-        values: list[Any] = [column, *(source.c[name] for name in self.then)]
-        if self.if_null is not None:
-            # Inline, not a bound parameter, so it matches the expression indexes of 0004.
-            sentinel = self.if_null[descending].isoformat()
-            values.append(literal_column(f"'{sentinel}'", column.type))
-        return func.coalesce(*values)
+        name = self.descending if descending and self.descending else self.column
+        column: ColumnElement[Any] = source.c[name]
+        return column
 
     def never_null(self, source: FromClause) -> bool:
-        return self.if_null is not None or not source.c[self.column].nullable
+        return not source.c[self.column].nullable
 
 
-FIRST_DAY, LAST_DAY = dt.date(1, 1, 1), dt.date(9999, 12, 31)
 # By date: the earliest day it can have happened (or, when only that is known, the latest),
-# then the latest (open last), then where the article tells it, then the id. Records with no
-# bound at all come last in both directions. Migration 0004 indexes these expressions.
+# then the latest (open last), then where the article tells it, then the id; records with no
+# bound at all come last both ways. The keys are columns the loader fills from the bounds
+# (app.models.DateSortKeys), so that a keyset page seeks the index on all of them at once.
 DATE_SORT = [
-    SortKey("date_start", (LAST_DAY, FIRST_DAY), then=("date_end",)),
-    SortKey("date_end", (LAST_DAY, LAST_DAY)),
+    SortKey("sort_start_asc", descending="sort_start_desc"),
+    SortKey("sort_end"),
     SortKey("position"),
 ]
 
@@ -200,20 +191,19 @@ def fetch_page(
         return PageResult([], None, 0)
     walk = listing.seek and stats.total > DRIVE_LIMIT
     where = [_walk(c, key_column) if walk else _drive(c, key_column) for c in conditions]
-    # The range of the leading sort key to read: from the cursor on (SQLite does not seek on
-    # the exact row-value comparison over an expression index, so this says where to start),
-    # and, when walking, between the first and last match rather than to the ends of the
-    # index. One bound a side: given two, the planner may start from the wrong one.
+    # After the cursor: one row-value comparison over the sort keys, which the index of the
+    # sort seeks to directly (its keys are columns). When walking, also up to the last match
+    # (and from the first, on the first page) rather than to the ends of the index.
     lead = exprs[0]
     first, last = (stats.high, stats.low) if descending else (stats.low, stats.high)
     bounded = walk and keys[0].never_null(listing.source)
-    if after is not None or bounded:
-        where.append(_onward(lead, after[0] if after is not None else first, descending))
-    if bounded:
-        where.append(_onward(lead, last, not descending))  # up to the last match
     if after is not None:
         values = tuple_(*(_param(v, e) for e, v in zip(exprs, after, strict=True)))
         where.append(tuple_(*exprs) < values if descending else tuple_(*exprs) > values)
+    elif bounded:
+        where.append(_onward(lead, first, descending))
+    if bounded:
+        where.append(_onward(lead, last, not descending))  # up to the last match
     labels = [e.label(f"_k{i}") for i, e in enumerate(exprs)]
     if listing.document is None:
         stmt = select(listing.source, *labels)

@@ -4,10 +4,12 @@
 
 Realistic shape: every ISO country (with the Niger article loaded first, so its records are
 there too), people, organizations and places spread over countries, events with 2-4
-participants and 1-3 countries each (skewed: a few countries have many events), quotes, aid
-rows, and an evidence span for every record that really is the text of a synthetic article at
-its offsets. Writes in batches in one transaction per table, then the search index and the
-data version, like `seed` does.
+participants and 1-3 countries each (skewed: a few countries have many events) and dates as
+articles give them (most stated, some only after or before another event, a few unbounded),
+quotes of one or two events, statements reported and narrated, aid rows, and an evidence span
+for every record that really is the text of a synthetic article at its offsets. Writes in
+batches in one transaction per table, then the search index and the data version, like `seed`
+does.
 """
 
 import argparse
@@ -31,6 +33,7 @@ from app.models import (
     Aid,
     Article,
     Country,
+    DateSortKeys,
     Event,
     EventCountry,
     EventParticipant,
@@ -39,11 +42,16 @@ from app.models import (
     Person,
     Place,
     Quote,
+    QuoteEvent,
     SearchDocument,
+    Statement,
+    StatementAbout,
+    StatementEvent,
 )
 from app.records import KINDS as RECORD_KINDS
 
 BATCH = 20_000
+START_DAY = dt.date(1990, 1, 1).toordinal()
 EVENT_KINDS = [
     "coup",
     "deployment",
@@ -163,7 +171,8 @@ def generate(engine: Engine, events: int, seed_value: int = 7) -> dict[str, int]
     search: list[dict[str, Any]] = []
     counts: dict[str, int] = {}
 
-    def add_evidence(subject_type: str, subject_id: str, sentence: str) -> None:
+    def add_evidence(subject_type: str, subject_id: str, sentence: str) -> int:
+        """Evidence for a record: `sentence` in a random article; returns where it starts."""
         article, start, end = corpus.span(rng.randrange(articles), sentence)
         evidence.append(
             {
@@ -175,6 +184,7 @@ def generate(engine: Engine, events: int, seed_value: int = 7) -> dict[str, int]
                 "text": sentence,
             }
         )
+        return start
 
     def write(conn: Any, table: Any, rows: Iterator[dict[str, Any]], total: int) -> None:
         progress = Progress(table.__tablename__, total)
@@ -185,7 +195,6 @@ def generate(engine: Engine, events: int, seed_value: int = 7) -> dict[str, int]
 
     def country_rows() -> Iterator[dict[str, Any]]:
         for c in countries:
-            add_evidence("country", c.alpha_2, c.name)
             search.append(
                 {
                     "type": "country",
@@ -195,12 +204,20 @@ def generate(engine: Engine, events: int, seed_value: int = 7) -> dict[str, int]
                     "body": f"{c.name}\n{c.alpha_2}\n{c.alpha_3}",
                 }
             )
-            yield {"code": c.alpha_2, "iso3": c.alpha_3, "name": c.name, "aliases": []}
+            position = add_evidence("country", c.alpha_2, c.name)
+            yield {
+                "code": c.alpha_2,
+                "iso3": c.alpha_3,
+                "name": c.name,
+                "aliases": [],
+                "enrichment": {},
+                "position": position,
+            }
 
     def entity_rows(kind: str, ids: list[str]) -> Iterator[dict[str, Any]]:
         for entity_id in ids:
             name = f"{kind.title()} {entity_id.rsplit('-', 1)[1]} {rng.choice(WORDS).title()}"
-            add_evidence(kind, entity_id, name)
+            position = add_evidence(kind, entity_id, name)
             search.append(
                 {"type": kind, "id": entity_id, "label": name, "names": name, "body": name}
             )
@@ -210,38 +227,60 @@ def generate(engine: Engine, events: int, seed_value: int = 7) -> dict[str, int]
                 "aliases": [],
                 "description": None,
                 "country": entity_country[entity_id],
+                "enrichment": {},
+                "position": position,
             }
             if kind == "organization":
                 row["kind"] = rng.choice(["government_body", "military", "armed_group", "media"])
             if kind == "place":
-                row.update(
-                    kind=rng.choice(["city", "region", "venue"]),
-                    lat=None,
-                    lon=None,
-                    coordinates_source=None,
-                )
+                row.update(kind=rng.choice(["city", "region", "venue"]), lat=None, lon=None)
             yield row
 
     participants: list[dict[str, Any]] = []
     event_countries: list[dict[str, Any]] = []
 
+    dated: list[tuple[str, dict[str, Any]]] = []  # events with a stated date, for relations
+
+    def when(i: int) -> dict[str, Any]:
+        """An event's date columns: 90% a stated date (day, month or year), 4% after and 2%
+        before an earlier event with one (a bound taken from it), 4% nothing at all."""
+        roll = rng.random()
+        columns: dict[str, Any] = dict.fromkeys(
+            ("date", "date_precision", "date_start", "date_end", "date_edtf", "date_relation")
+        )
+        if roll < 0.9:
+            day = dt.date.fromordinal(START_DAY + rng.randrange(365 * 35))
+            date = day.isoformat()[: 4 if roll < 0.08 else 7 if roll < 0.27 else 10]
+            parsed = parse_partial_date(date)
+            columns.update(
+                date=date,
+                date_precision=parsed.precision.value,
+                date_start=parsed.start,
+                date_end=parsed.end,
+                date_edtf=date,
+            )
+            dated.append((f"bench-event-{i:07d}", columns))
+        elif roll < 0.96 and dated:
+            other_id, other = rng.choice(dated)
+            if roll < 0.94:
+                columns.update(
+                    date_start=other["date_start"],
+                    date_edtf=f"{other['date']}/..",
+                    date_relation={"after": other_id},
+                )
+            else:
+                columns.update(
+                    date_end=other["date_end"],
+                    date_edtf=f"../{other['date']}",
+                    date_relation={"before": other_id},
+                )
+        return columns | DateSortKeys.of(columns["date_start"], columns["date_end"])
+
     def event_rows() -> Iterator[dict[str, Any]]:
-        start_day = dt.date(1990, 1, 1).toordinal()
         for i in range(events):
             event_id = f"bench-event-{i:07d}"
             kind = rng.choice(EVENT_KINDS)
-            roll = rng.random()
-            day = dt.date.fromordinal(start_day + rng.randrange(365 * 35))
-            date = (
-                None
-                if roll < 0.02
-                else day.isoformat()[:4]
-                if roll < 0.1
-                else day.isoformat()[:7]
-                if roll < 0.3
-                else day.isoformat()
-            )
-            parsed = parse_partial_date(date) if date else None
+            dates = when(i)
             codes = dict.fromkeys(rng.choices(all_codes, weights, k=rng.randint(1, 3)))
             refs = {("country", code) for code in codes}
             for _ in range(rng.randint(1, 3)):
@@ -263,7 +302,7 @@ def generate(engine: Engine, events: int, seed_value: int = 7) -> dict[str, int]
             event_countries.extend({"event_id": event_id, "country": c} for c in codes)
             title = f"{kind.replace('_', ' ').title()} in {next(iter(codes))} #{i}"
             summary = f"{title}: {' '.join(rng.choices(WORDS, k=8))}."
-            add_evidence("event", event_id, summary)
+            position = add_evidence("event", event_id, summary)
             search.append(
                 {"type": "event", "id": event_id, "label": title, "names": title, "body": summary}
             )
@@ -273,32 +312,87 @@ def generate(engine: Engine, events: int, seed_value: int = 7) -> dict[str, int]
                 "title": title,
                 "kind": kind,
                 "summary": summary,
-                "date": date,
-                "date_precision": parsed.precision.value if parsed else None,
-                "date_start": parsed.start if parsed else None,
-                "date_end": parsed.end if parsed else None,
-                "date_text": date,
-                "date_note": None,
+                **dates,
+                "date_text": dates["date"],
+                "date_note": "after or before another event" if dates["date_relation"] else None,
+                "enrichment": {},
+                "position": position,
             }
+
+    quote_events: list[dict[str, Any]] = []
 
     def quote_rows(n: int) -> Iterator[dict[str, Any]]:
         for i in range(n):
+            quote_id = f"bench-quote-{i:06d}"
             words = " ".join(rng.choices(WORDS, k=10))
-            add_evidence("quote", f"bench-quote-{i:06d}", words)
+            position = add_evidence("quote", quote_id, words)
+            concerned = list(
+                dict.fromkeys(f"bench-event-{rng.randrange(events):07d}" for _ in range(2))
+            )[: rng.randint(1, 2)]
+            quote_events.extend(
+                {"quote_id": quote_id, "event_id": e, "ordinal": k} for k, e in enumerate(concerned)
+            )
             yield {
-                "id": f"bench-quote-{i:06d}",
+                "id": quote_id,
                 "article": f"bench-article-{i % articles:05d}",
                 "text": words,
-                "event": f"bench-event-{rng.randrange(events):07d}",
+                "event": concerned[0],
                 "speaker_type": "person",
                 "speaker_id": rng.choice(people),
+                "enrichment": {},
+                "position": position,
+            }
+
+    statement_about: list[dict[str, Any]] = []
+    statement_events: list[dict[str, Any]] = []
+
+    def statement_rows(n: int) -> Iterator[dict[str, Any]]:
+        """Statements reported (indirect) or the article's own (narration); direct ones would
+        need their quotes' words, which the seed article shows."""
+        for i in range(n):
+            statement_id = f"bench-statement-{i:06d}"
+            words = " ".join(rng.choices(WORDS, k=12))
+            position = add_evidence("statement", statement_id, words)
+            narration = rng.random() < 0.3
+            speaker_type, speaker = (
+                ("organization", rng.choice(orgs)) if narration else ("person", rng.choice(people))
+            )
+            statement_about.extend(
+                {
+                    "statement_id": statement_id,
+                    "entity_type": "country",
+                    "entity_id": c,
+                    "ordinal": k,
+                }
+                for k, c in enumerate(dict.fromkeys(rng.choices(all_codes, weights, k=2)))
+            )
+            statement_events.append(
+                {
+                    "statement_id": statement_id,
+                    "event_id": f"bench-event-{rng.randrange(events):07d}",
+                    "ordinal": 0,
+                }
+            )
+            yield {
+                "id": statement_id,
+                "article": f"bench-article-{i % articles:05d}",
+                "text": words,
+                "mode": "narration" if narration else "indirect",
+                "quote": None,
+                "speaker_type": speaker_type,
+                "speaker_id": speaker,
+                **when(events + i),
+                "date_text": None,
+                "date_note": None,
+                "enrichment": {},
+                "position": position,
             }
 
     def aid_rows(n: int) -> Iterator[dict[str, Any]]:
         for i in range(n):
             amount = rng.randrange(1, 10_000) * 100_000
             sentence = f"aid of {amount} USD"
-            add_evidence("aid", f"bench-aid-{i:06d}", sentence)
+            position = add_evidence("aid", f"bench-aid-{i:06d}", sentence)
             yield {
                 "id": f"bench-aid-{i:06d}",
                 "article": f"bench-article-{i % articles:05d}",
@@ -314,8 +408,13 @@ def generate(engine: Engine, events: int, seed_value: int = 7) -> dict[str, int]
                 "date_precision": None,
                 "date_start": None,
                 "date_end": None,
+                "date_edtf": None,
+                "date_relation": None,
                 "date_text": None,
                 "date_note": None,
+                "enrichment": {},
+                "position": position,
+                **DateSortKeys.of(None, None),
             }
 
     def article_rows() -> Iterator[dict[str, Any]]:
@@ -333,6 +432,7 @@ def generate(engine: Engine, events: int, seed_value: int = 7) -> dict[str, int]
             yield row
 
     quotes, aid = max(10, events // 20), max(10, events // 50)
+    statements = max(10, events // 20)
     with engine.begin() as conn:
         write(conn, Country, country_rows(), len(countries))
         write(conn, Person, entity_rows("person", people), len(people))
@@ -341,12 +441,17 @@ def generate(engine: Engine, events: int, seed_value: int = 7) -> dict[str, int]
         # Articles first (evidence and events point at them): generate records, then write.
         event_list = list(event_rows())
         quote_list, aid_list = list(quote_rows(quotes)), list(aid_rows(aid))
+        statement_list = list(statement_rows(statements))
         write(conn, Article, article_rows(), articles)
         write(conn, Event, iter(event_list), len(event_list))
         del event_list
         write(conn, EventParticipant, iter(participants), len(participants))
         write(conn, EventCountry, iter(event_countries), len(event_countries))
         write(conn, Quote, iter(quote_list), quotes)
+        write(conn, QuoteEvent, iter(quote_events), len(quote_events))
+        write(conn, Statement, iter(statement_list), statements)
+        write(conn, StatementAbout, iter(statement_about), len(statement_about))
+        write(conn, StatementEvent, iter(statement_events), len(statement_events))
         write(conn, Aid, iter(aid_list), aid)
         write(conn, Evidence, iter(evidence), len(evidence))
         write(conn, SearchDocument, iter(search), len(search))

@@ -95,8 +95,9 @@ def test_article_counts_from_a_careful_reading(fresh_store: str) -> None:
 # Read from the article: 9 countries (Russia, Niger, US, France, UK, Burkina Faso, Mali, China,
 # Nigeria), 3 people (Tiani, Bazoum, Ajala), 9 places, 18 events, 9 pairs of quotation marks,
 # 1 aid figure (> $500 million cut) and 3 other figures (100 soldiers, $13 billion, 0 troops);
-# 24 statements: the 9 quotations, 8 claims reported without quotation marks (5 of Ajala's,
-# 2 of Russia's defense ministry or Russia, 1 of the ADF) and 7 of the article's own.
+# 27 statements: the 9 quotations, 10 claims reported without quotation marks (5 of Ajala's,
+# 2 of Russia's defense ministry or Russia, 1 of the ADF, France's and ECOWAS's threat) and 8
+# of the article's own.
 EXPECTED_COUNTS = {
     "article": 1,
     "country": 9,
@@ -105,7 +106,7 @@ EXPECTED_COUNTS = {
     "place": 9,
     "event": 18,
     "quote": 9,
-    "statement": 24,
+    "statement": 27,
     "aid": 1,
     "figure": 3,
 }

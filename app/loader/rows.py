@@ -19,6 +19,7 @@ from app.models import (
     Aid,
     Article,
     Country,
+    DateSortKeys,
     EntityType,
     Event,
     EventCountry,
@@ -51,11 +52,14 @@ ENTITY_TABLES = {
 def dates(record: DatedIn, bounds: Bounds) -> dict[str, Any]:
     """The date columns: the date as stated, and the resolved bounds."""
     relation = record.date_relation
+    start = bounds.start.day if bounds.start else None
+    end = bounds.end.day if bounds.end else None
     return {
-        "date_start": bounds.start.day if bounds.start else None,
-        "date_end": bounds.end.day if bounds.end else None,
+        "date_start": start,
+        "date_end": end,
         "date_edtf": bounds.edtf,
         "date_relation": {relation.direction: relation.target} if relation else None,
+        **DateSortKeys.of(start, end),
     }
 
 

@@ -210,7 +210,7 @@ EXAMPLES: dict[str, Any] = {
         "unit": "soldiers",
         "qualifier": "exact",
         "kind": "troops",
-        "description": "Soldiers Russia deployed as part of its new Africa Corps in Burkina Faso",
+        "description": "Soldiers Russia deployed to Burkina Faso as part of its Africa Corps, according to Olayinka Ajala",
         "event": "russia-deploys-africa-corps-burkina-faso",
         "date": None,
         "date_precision": None,
@@ -224,11 +224,11 @@ EXAMPLES: dict[str, Any] = {
         "evidence": [
             {
                 "article": "niger-russia-military-ties",
-                "start": 1136,
-                "end": 1148,
-                "text": "100 soldiers",
-                "prefix": "was significant Russia deployed ",
-                "suffix": " as part of its new Africa Corps",
+                "start": 1072,
+                "end": 1100,
+                "text": "The West Africa analyst said",
+                "prefix": "sity in the U K , told Newsweek ",
+                "suffix": " it was significant Russia deplo",
             }
         ],
     },
@@ -248,7 +248,7 @@ EXAMPLES: dict[str, Any] = {
         "id": "agadez",
         "label": "Agadez",
         "snippet": "<mark>Agedez</mark> · Agadez · Place in central Niger near which Niger Air Base 201 lies · city",
-        "rank": 104.409,
+        "rank": 104.4542,
     },
 }
 EXAMPLES["ArticlePublic"] = {**EXAMPLES["ArticleSummary"], "text": "Russia's drive for closer..."}
@@ -257,7 +257,7 @@ META_EXAMPLES: dict[str, Any] = {
     "/healthz": {"status": "ok"},
     "/readyz": {
         "status": "ready",
-        "data_version": "4d4e7e0003cf54abf5b498f9fcd361fd",
+        "data_version": "17c84a1140e117e04fbd0efc19fe5861",
         "articles": 1,
     },
     "/problems/{slug}": {

@@ -5,9 +5,10 @@ statements (with what they are about and the events they concern) and the events
 quote get tables; every record gets its enrichment marks (which replace
 place.coordinates_source) and its position in the article; a record renamed by a correction
 keeps its old id in record_alias. Events sort by their bounds (earliest, then latest, then
-position): the sort indexes of 0002 are replaced by ones on those expressions, which must
-match app.query.DATE_SORT exactly. The data version is dropped so that the next `seed`
-(which `serve` runs when it is missing) rebuilds every table from the stored annotations.
+position): their keys are columns filled from the bounds (app.models.DateSortKeys), indexed so
+that a keyset page seeks all of them at once; the expression indexes of 0002 go. The data
+version is dropped so that the next `seed` (which `serve` runs when it is missing) rebuilds
+every table from the stored annotations.
 
 Revision ID: 0004
 Revises: 0003
@@ -27,14 +28,22 @@ depends_on: str | Sequence[str] | None = None
 
 OLD_INDEXES = {"ix_event_sort_date_asc": "9999-12-31", "ix_event_sort_date_desc": "0001-01-01"}
 SORT_INDEXES = {
-    name: [
-        f"coalesce(date_start, date_end, '{sentinel}')",
-        "coalesce(date_end, '9999-12-31')",
-        "position",
-        "id",
-    ]
-    for name, sentinel in OLD_INDEXES.items()
+    "ix_event_by_date_asc": ["sort_start_asc", "sort_end", "position", "id"],
+    "ix_event_by_date_desc": ["sort_start_desc", "sort_end", "position", "id"],
 }
+# The sort keys of records that have no bound (all of them, until the re-seed fills them).
+SORT_KEYS = {
+    "sort_start_asc": "9999-12-31",
+    "sort_start_desc": "0001-01-01",
+    "sort_end": "9999-12-31",
+}
+
+
+def sort_key_columns() -> list[sa.Column]:  # type: ignore[type-arg]
+    return [
+        sa.Column(name, sa.Date(), nullable=False, server_default=default)
+        for name, default in SORT_KEYS.items()
+    ]
 
 
 def upgrade() -> None:
@@ -82,6 +91,7 @@ def upgrade() -> None:
         sa.Column("date_text", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
         sa.Column("date_note", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
         sa.Column("enrichment", sa.JSON(), nullable=False, server_default="{}"),
+        *sort_key_columns(),
         sa.Column("speaker_type", sa.String(length=32), nullable=False),
         sa.Column("speaker_id", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
         sa.ForeignKeyConstraint(
@@ -137,6 +147,8 @@ def upgrade() -> None:
 
     with op.batch_alter_table("aid", schema=None) as batch_op:
         batch_op.add_column(sa.Column("position", sa.Integer(), nullable=False, server_default="0"))
+        for column in sort_key_columns():
+            batch_op.add_column(column)
         batch_op.add_column(
             sa.Column("date_edtf", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True)
         )
@@ -149,6 +161,8 @@ def upgrade() -> None:
 
     with op.batch_alter_table("event", schema=None) as batch_op:
         batch_op.add_column(sa.Column("position", sa.Integer(), nullable=False, server_default="0"))
+        for column in sort_key_columns():
+            batch_op.add_column(column)
         batch_op.add_column(
             sa.Column("date_edtf", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True)
         )
@@ -157,6 +171,8 @@ def upgrade() -> None:
 
     with op.batch_alter_table("figure", schema=None) as batch_op:
         batch_op.add_column(sa.Column("position", sa.Integer(), nullable=False, server_default="0"))
+        for column in sort_key_columns():
+            batch_op.add_column(column)
         batch_op.add_column(
             sa.Column("date_edtf", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True)
         )
@@ -184,7 +200,7 @@ def upgrade() -> None:
     for name in OLD_INDEXES:
         op.drop_index(name, table_name="event")
     for name, columns in SORT_INDEXES.items():
-        op.create_index(name, "event", [sa.text(c) for c in columns])
+        op.create_index(name, "event", columns)
     op.execute("DELETE FROM store_meta WHERE key = 'data_version'")
 
 
@@ -210,12 +226,16 @@ def downgrade() -> None:
         batch_op.drop_column("position")
 
     with op.batch_alter_table("figure", schema=None) as batch_op:
+        for name in SORT_KEYS:
+            batch_op.drop_column(name)
         batch_op.drop_column("enrichment")
         batch_op.drop_column("date_relation")
         batch_op.drop_column("date_edtf")
         batch_op.drop_column("position")
 
     with op.batch_alter_table("event", schema=None) as batch_op:
+        for name in SORT_KEYS:
+            batch_op.drop_column(name)
         batch_op.drop_column("enrichment")
         batch_op.drop_column("date_relation")
         batch_op.drop_column("date_edtf")
@@ -226,6 +246,8 @@ def downgrade() -> None:
         batch_op.drop_column("position")
 
     with op.batch_alter_table("aid", schema=None) as batch_op:
+        for name in SORT_KEYS:
+            batch_op.drop_column(name)
         batch_op.drop_column("enrichment")
         batch_op.drop_column("date_relation")
         batch_op.drop_column("date_edtf")
