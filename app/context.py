@@ -5,12 +5,13 @@ two secrets) share none of it; routes reach it through the `Ctx` dependency."""
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 from sqlalchemy import Connection, Engine
 from starlette.concurrency import run_in_threadpool
 
+from app.autocomplete import Index, build_index
 from app.config import Settings
 from app.db import data_version, serving_engine
 from app.errors import Unavailable
@@ -18,6 +19,8 @@ from app.http.caching import ResponseCache
 from app.pagination import CursorSigner
 from app.query import Paging, PerVersion
 from app.records import astral_positions
+
+T = TypeVar("T")
 
 
 class VersionSource:
@@ -48,6 +51,8 @@ class AppContext:
     # Per route (kept with the route, so a recycled id() never matches another): the query
     # parameter names it takes, for strict_query.
     query_names: dict[int, tuple[object, frozenset[str]]] = field(default_factory=dict)
+    # Whole-store values of the current data version (the autocomplete index, ...), by name.
+    derived: dict[str, tuple[str, Any]] = field(default_factory=dict)
 
     @classmethod
     def create(cls, settings: Settings) -> "AppContext":
@@ -73,13 +78,22 @@ class AppContext:
         """Where the API is reached, for absolute links: PUBLIC_URL, or the request's own."""
         return self.settings.public_url or str(request.base_url).rstrip("/")
 
+    def of_version(self, name: str, version: str, compute: Callable[[], T]) -> T:
+        """A value derived from the whole store, computed once per data version (and kept
+        apart from the LRU caches, which could evict it)."""
+        held = self.derived.get(name)
+        if held is None or held[0] != version:
+            held = self.derived[name] = (version, compute())
+        value: T = held[1]
+        return value
+
     def astral(self, conn: Connection, version: str) -> dict[str, list[int]]:
         """Per article, the code point offsets of its characters outside the Basic
-        Multilingual Plane (two UTF-16 code units each), once per data version."""
-        positions: dict[str, list[int]] = self.stats.get(
-            (version, "astral"), lambda: astral_positions(conn)
-        )
-        return positions
+        Multilingual Plane (two UTF-16 code units each)."""
+        return self.of_version("astral", version, lambda: astral_positions(conn))
+
+    def autocomplete(self, conn: Connection, version: str) -> Index:
+        return self.of_version("autocomplete", version, lambda: build_index(conn))
 
     def paging(self, request: Request) -> Paging:
         """Paging for this request: the data version the caching layer read for it (every

@@ -9,6 +9,7 @@ from app import __version__, errors, logs
 from app.api import (
     aid,
     articles,
+    autocomplete,
     countries,
     events,
     figures,
@@ -73,6 +74,7 @@ ROUTERS = [
     figures.router,
     articles.router,
     search.router,
+    autocomplete.router,
     meta.router,
 ]
 
@@ -123,12 +125,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             burst=settings.rate_limit_burst,
         )
     app.add_middleware(EdgeMiddleware, docs_csp=docs_csp)
+    # Any request header a browser client sends (Authorization, traceparent, ...) passes a
+    # preflight: the API reads none it would refuse. No credentials: the data is public.
     app.add_middleware(
         ProblemCORSMiddleware,
         allow_origins=settings.cors_origins,
         allow_methods=["GET", "HEAD", "OPTIONS"],
-        allow_headers=["If-None-Match", "X-Request-ID"],
-        expose_headers=["ETag", "Link", "X-Request-ID"],
+        allow_headers=["*"],
+        allow_credentials=False,
+        expose_headers=["ETag", "Link", "X-Request-ID", "Retry-After"],
         max_age=600,
     )
     return app

@@ -655,6 +655,52 @@ class Page(BaseModel, Generic[T]):
     )
 
 
+class Total(BaseModel):
+    """Amounts of one kind in one currency (or unit) added up, as a range the qualifiers
+    allow."""
+
+    kind: str
+    count: int = PydanticField(description="How many amounts")
+    total_min: int = PydanticField(description="The least the amounts can add up to")
+    total_max: int | None = PydanticField(
+        description="The most they can add up to; null when unbounded (a `more_than` amount)"
+    )
+    exact: bool = PydanticField(description="Every amount is exact, so the total is too")
+    total_stated: int = PydanticField(description="The amounts as the article states them, added")
+
+
+class AidTotal(Total):
+    currency: str
+
+
+class FigureTotal(Total):
+    unit: str
+
+
+class AidGroupTotals(BaseModel):
+    value: str | int | None = PydanticField(description="The group's value; null: none")
+    label: str | None
+    count: int
+    totals: list[AidTotal]
+
+
+class FigureGroupTotals(BaseModel):
+    value: str | int | None
+    label: str | None
+    count: int
+    totals: list[FigureTotal]
+
+
+class AidSummary(BaseModel):
+    group_by: str
+    groups: list[AidGroupTotals]
+
+
+class FigureSummary(BaseModel):
+    group_by: str
+    groups: list[FigureGroupTotals]
+
+
 def page_of(model: type[BaseModel]) -> Any:
     """`Page[model]` for a model chosen at run time (a router built for several shapes)."""
     return Page[model]  # type: ignore[valid-type]
@@ -666,3 +712,54 @@ class SearchHit(SQLModel):
     label: str
     snippet: str = Field(description="Matching text with the matches wrapped in <mark>...</mark>")
     rank: float = Field(description="Relevance, higher is better; comparable within one response")
+
+
+class SearchPage(Page[SearchHit]):
+    fuzzy: bool = PydanticField(
+        description="No record has the words: these are the names nearest them (typos allowed)"
+    )
+
+
+class Suggestion(BaseModel):
+    type: RecordType
+    id: str
+    label: str = PydanticField(description="The record's name (or title)")
+    hint: str | None = PydanticField(description="What tells it from others of the same name")
+    fuzzy: bool = PydanticField(description="Found within an edit distance, not by prefix")
+
+
+class Suggestions(BaseModel):
+    data: list[Suggestion]
+
+
+class RecordLabel(BaseModel):
+    type: RecordType
+    id: str
+    label: str | None = PydanticField(description="The record's name, title or words")
+
+
+class Mention(RecordLabel):
+    """One evidence span of one record."""
+
+    start: int
+    end: int
+    text: str
+
+
+class Segment(BaseModel):
+    """A stretch of the text and the records whose evidence covers all of it."""
+
+    start: int
+    end: int
+    text: str
+    records: list[RecordLabel]
+
+
+class Mentions(BaseModel):
+    article: str
+    length: int = PydanticField(description="Length of the text, in the offsets asked for")
+    data: list[Mention] = PydanticField(description="Every evidence span, by `start`")
+    segments: list[Segment] | None = PydanticField(
+        description="With `segments=true`: the whole text cut where any span starts or ends, "
+        "in order (their texts join to the article's text)"
+    )

@@ -8,7 +8,7 @@ import datetime as dt
 import hashlib
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import orjson
@@ -26,6 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import RowMapping
 
 from app.errors import InvalidParameter
+from app.facets import Facet, count
 from app.models import RecordDocument
 from app.pagination import CursorSigner
 
@@ -99,6 +100,7 @@ class Listing(Generic[F]):
     default_sort: str = "id"
     document: str | None = None
     seek: bool = True
+    facets: Mapping[str, "Facet"] = field(default_factory=dict)
 
     def sort_names(self) -> list[str]:
         return [name for base in self.sorts for name in (base, f"-{base}")]
@@ -283,3 +285,30 @@ def _cursor_values(values: list[Any], exprs: list[ColumnElement[Any]]) -> list[A
 
 def _jsonable(value: Any) -> Any:
     return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def matching(conn: Connection, listing: Listing[F], filters: F) -> list[ColumnElement[bool]]:
+    """The conditions `filters` put on `listing`'s source, as plain SQL (links as IN)."""
+    key_column = listing.source.c[listing.key]
+    return [_drive(c, key_column) for c in listing.where(conn, filters)]
+
+
+def facet_counts(
+    conn: Connection, listing: Listing[F], filters: F, names: Sequence[str], paging: Paging
+) -> dict[str, list[dict[str, Any]]]:
+    """Each asked-for facet of `listing`, counted over `filters` but the facet's own (so a
+    filter UI can show the other choices), once per data version and filter set."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    for name in names:
+        facet = listing.facets[name]
+        counted = filters
+        if facet.own_filter is not None:
+            counted = dataclasses.replace(filters, **{facet.own_filter: None})
+        scope = filters_scope(counted)
+
+        def compute(facet: Facet = facet, counted: F = counted) -> list[dict[str, Any]]:
+            where = matching(conn, listing, counted)
+            return count(conn, facet, listing.source, listing.key, where)
+
+        out[name] = paging.stats.get((paging.version, listing.name, "facet", name, scope), compute)
+    return out

@@ -459,6 +459,12 @@ def astral_positions(conn: Connection) -> dict[str, list[int]]:
     return out
 
 
+def utf16_offset(astral: list[int], offset: int) -> int:
+    """A code point offset as UTF-16 code units: each astral character before it counts
+    twice (`astral`: their code point offsets, sorted)."""
+    return offset + bisect.bisect_left(astral, offset)
+
+
 def to_utf16(items: list[Item], astral: Mapping[str, list[int]]) -> None:
     """Evidence offsets of `items` (and of the records they include) as UTF-16 code units:
     each character outside the BMP before an offset counts twice."""
@@ -466,8 +472,8 @@ def to_utf16(items: list[Item], astral: Mapping[str, list[int]]) -> None:
         for span in item.get("evidence", ()):
             positions = astral.get(span["article"])
             if positions:
-                span["start"] += bisect.bisect_left(positions, span["start"])
-                span["end"] += bisect.bisect_left(positions, span["end"])
+                span["start"] = utf16_offset(positions, span["start"])
+                span["end"] = utf16_offset(positions, span["end"])
         for related in (item.get("included") or {}).values():
             if isinstance(related, list):
                 to_utf16(related, astral)

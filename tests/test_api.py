@@ -32,7 +32,8 @@ def walk(client: TestClient, url: str, **params: Any) -> tuple[list[dict[str, An
         response = client.get(url, params={**params, **({"cursor": cursor} if cursor else {})})
         assert response.status_code == 200, response.text
         body = response.json()
-        assert set(body) == {"data", "total", "next_cursor"}
+        envelope = {"data", "total", "next_cursor"} | ({"fuzzy"} if url == "/v1/search" else set())
+        assert set(body) == envelope
         total = body["total"] if total is None else total
         assert body["total"] == total
         records += body["data"]
@@ -446,7 +447,8 @@ def test_empty_ranges_and_wordless_queries_match_nothing(
 ) -> None:
     response = client.get(url, params=params)
     assert response.status_code == 200
-    assert response.json() == {"data": [], "total": 0, "next_cursor": None}
+    nothing = {"data": [], "total": 0, "next_cursor": None}
+    assert response.json() == nothing | ({"fuzzy": False} if url == "/v1/search" else {})
 
 
 def test_cursors_that_are_tampered_or_foreign_are_refused(client: TestClient) -> None:

@@ -25,8 +25,15 @@ RECORD_URLS = {
 }
 
 
+SERVED_URLS = {
+    "AidSummary": "/v1/aid/summary?group_by=donor",
+    "FigureSummary": "/v1/figures/summary?group_by=unit",
+    "Suggestions": "/v1/autocomplete?q=Bazum",
+}
+
+
 def test_every_example_is_checked() -> None:
-    checked = {*RECORD_URLS, "ArticleSummary", "SearchHit"}
+    checked = {*RECORD_URLS, *SERVED_URLS, "ArticleSummary", "SearchHit", "Mentions"}
     assert set(EXAMPLES) == checked
     assert set(META_EXAMPLES) == {"/healthz", "/readyz", "/problems/{slug}"}
     assert set(PROBLEM_EXAMPLES) == {"404", "422", "503"}
@@ -42,6 +49,25 @@ def test_record_examples_are_what_the_api_serves(client: TestClient, shape: str)
         beginning = example.pop("text").removesuffix("...")
         assert served.pop("text").startswith(beginning)
     assert served == example
+
+
+@pytest.mark.parametrize("shape", sorted(SERVED_URLS))
+def test_summary_and_suggestion_examples_are_what_the_api_serves(
+    client: TestClient, shape: str
+) -> None:
+    assert client.get(SERVED_URLS[shape]).json() == EXAMPLES[shape]
+
+
+def test_the_mentions_example_begins_what_the_api_serves(client: TestClient) -> None:
+    example = EXAMPLES["Mentions"]
+    served = client.get(
+        "/v1/articles/niger-russia-military-ties/mentions", params={"segments": "true"}
+    ).json()
+    assert served["data"][: len(example["data"])] == example["data"]
+    assert served["segments"][: len(example["segments"])] == example["segments"]
+    assert {k: served[k] for k in ("article", "length")} == {
+        k: example[k] for k in ("article", "length")
+    }
 
 
 def test_the_article_summary_example_is_a_list_item(client: TestClient) -> None:

@@ -1,44 +1,65 @@
-"""/v1/aid: money and aid figures between countries, as exact integers with their currency."""
+"""/v1/aid: money and aid figures between countries, as exact integers with their currency,
+and their sums with honest bounds."""
 
+import dataclasses
 from dataclasses import dataclass
-from typing import Annotated
+from enum import StrEnum
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
-from sqlalchemy import Connection, or_
+from sqlalchemy import Connection, func, or_, select
 
+from app import facets
+from app.api.choices import (
+    CODES,
+    MAX_IDS,
+    Choice,
+    choice,
+    choice_query,
+    countries,
+    enum_pattern,
+)
 from app.api.filters import country_code
-from app.api.lists import Resource, annotations_route
+from app.api.lists import Resource, annotations_route, json_response
 from app.api.params import (
     ItemParams,
+    ListOptions,
     PageParams,
     Slug,
-    country_query,
     explained,
     item_params,
+    list_options,
     page_params,
     sort_query,
 )
-from app.api.responses import ITEM_RESPONSES, LIST_RESPONSES
+from app.api.responses import ITEM_RESPONSES, LIST_RESPONSES, PLAIN_LIST_RESPONSES
 from app.api.when import ANY_TIME, DateRange, date_range
 from app.context import Ctx
-from app.models import AidKind, AidPublic, Page
-from app.query import DATE_SORT, Condition, Listing, SortKey
+from app.models import AidKind, AidPublic, AidSummary, Page
+from app.query import DATE_SORT, Condition, Listing, SortKey, filters_scope, matching
 from app.records import KINDS
+from app.summaries import summarize
 
 KIND = KINDS["aid"]
 TABLE = KIND.table
 MAX_AMOUNT = 10**18
-CURRENCY = explained(r"^[A-Za-z]{3}$", "must be an ISO 4217 currency code (3 letters)")
+CURRENCIES = explained(
+    r"^!?[A-Za-z]{3}(,!?[A-Za-z]{3})*$",
+    "must be ISO 4217 currency codes (3 letters; comma-separated values are ORed; ! before "
+    "one excludes it)",
+)
 
 
 @dataclass(frozen=True)
 class AidFilters:
-    donor: str | None = None
-    recipient: str | None = None
+    id: Choice | None = None
+    donor: Choice | None = None
+    recipient: Choice | None = None
     party: str | None = None  # donor or recipient: /v1/countries/{code}/aid
-    kind: AidKind | None = None
-    currency: str | None = None
+    kind: Choice | None = None
+    currency: Choice | None = None
+    article: Choice | None = None
     min_amount: int | None = None
     max_amount: int | None = None
     dates: DateRange = ANY_TIME
@@ -46,17 +67,21 @@ class AidFilters:
 
 def _where(conn: Connection, f: AidFilters) -> list[Condition]:
     out: list[Condition] = []
+    if f.id:
+        out += f.id.on(TABLE.c.id)
     if f.donor:
-        out.append(TABLE.c.donor == country_code(conn, f.donor))
+        out += countries(conn, f.donor).on(TABLE.c.donor, nullable=True)
     if f.recipient:
-        out.append(TABLE.c.recipient == country_code(conn, f.recipient))
+        out += countries(conn, f.recipient).on(TABLE.c.recipient, nullable=True)
     if f.party:
         party = country_code(conn, f.party)
         out.append(or_(TABLE.c.donor == party, TABLE.c.recipient == party))
     if f.kind:
-        out.append(TABLE.c.kind == f.kind)
+        out += f.kind.on(TABLE.c.kind)
     if f.currency:
-        out.append(TABLE.c.currency == f.currency)
+        out += f.currency.map(str.upper).on(TABLE.c.currency)
+    if f.article:
+        out += f.article.on(TABLE.c.article)
     if f.min_amount is not None:
         out.append(TABLE.c.amount >= f.min_amount)
     if f.max_amount is not None:
@@ -65,61 +90,170 @@ def _where(conn: Connection, f: AidFilters) -> list[Condition]:
     return out
 
 
+FACETS = {
+    facet.name: facet
+    for facet in (
+        facets.column("donor", facets.countries, own_filter="donor"),
+        facets.column("recipient", facets.countries, own_filter="recipient"),
+        facets.column("kind", own_filter="kind"),
+        facets.column("currency", facets.as_is, own_filter="currency"),
+        facets.year(),
+        facets.column("article", facets.articles, own_filter="article"),
+    )
+}
 AID = Resource(
     KIND,
     Listing(
         "aid",
         TABLE,
         "id",
-        {"amount": [SortKey("amount")], "date": DATE_SORT, "id": []},
+        {
+            "amount": [SortKey("amount")],
+            "date": DATE_SORT,
+            "position": [SortKey("position")],
+            "id": [],
+        },
         _where,
         "-amount",
         document="aid",
+        facets=FACETS,
     ),
 )
 SORT = sort_query(AID.listing)
 PAGE = page_params(KIND)
 ITEM = item_params(KIND)
+OPTIONS = list_options(AID.listing)
 router = APIRouter(prefix="/v1/aid", tags=["aid"])
 
 Amount = Annotated[int | None, Query(ge=0, le=MAX_AMOUNT, description="Whole currency units")]
 
 
 async def aid_filters(
-    donor: Annotated[str | None, country_query("Donor country: alpha-2 or alpha-3 code")] = None,
+    donor: Annotated[
+        str | None, choice_query("Donor country: alpha-2 or alpha-3 code", CODES, "US")
+    ] = None,
     recipient: Annotated[
-        str | None, country_query("Recipient country: alpha-2 or alpha-3 code")
+        str | None, choice_query("Recipient country: alpha-2 or alpha-3 code", CODES, "NE")
     ] = None,
-    kind: Annotated[AidKind | None, Query(description="Kind of figure")] = None,
+    kind: Annotated[
+        str | None, choice_query("Kind of figure", enum_pattern(AidKind), "cut")
+    ] = None,
     currency: Annotated[
-        str | None, Query(pattern=CURRENCY, description="ISO 4217 code, e.g. USD")
+        str | None, choice_query("ISO 4217 code, e.g. USD", CURRENCIES, "USD")
     ] = None,
+    article: Annotated[str | None, choice_query("Id of the article that states it")] = None,
     min_amount: Amount = None,
     max_amount: Amount = None,
     dates: DateRange = Depends(date_range),
 ) -> AidFilters:
-    """The filters of /v1/aid (and /v1/countries/{code}/aid)."""
+    """The filters of /v1/aid (and /v1/countries/{code}/aid, and the summary)."""
     # min_amount > max_amount matches nothing; it is not an error.
     return AidFilters(
-        donor=donor,
-        recipient=recipient,
-        kind=kind,
-        currency=currency.upper() if currency else None,
+        donor=choice("donor", donor),
+        recipient=choice("recipient", recipient),
+        kind=choice("kind", kind),
+        currency=choice("currency", currency),
+        article=choice("article", article),
         min_amount=min_amount,
         max_amount=max_amount,
         dates=dates,
     )
 
 
+async def listed_aid_filters(
+    id: Annotated[
+        str | None, choice_query(f"Ids of the aid figures to fetch (at most {MAX_IDS})")
+    ] = None,
+    given: AidFilters = Depends(aid_filters),
+) -> AidFilters:
+    """The filters of /v1/aid: those of the summary, and `id`."""
+    return dataclasses.replace(given, id=choice("id", id, MAX_IDS))
+
+
 AidFiltersDep = Annotated[AidFilters, Depends(aid_filters)]
+
+
+class AidGroup(StrEnum):
+    donor = "donor"
+    recipient = "recipient"
+    kind = "kind"
+    currency = "currency"
+    year = "year"
+
+
+GROUP_LABELS = {
+    "donor": facets.countries,
+    "recipient": facets.countries,
+    "kind": facets.vocabulary,
+    "currency": facets.as_is,
+    "year": facets.years,
+}
+
+
+def aid_summary(conn: Connection, filters: AidFilters, group_by: AidGroup) -> dict[str, Any]:
+    """The aid matching `filters`, summed by `group_by`, each group split by kind and
+    currency."""
+    where = matching(conn, AID.listing, filters)
+    if group_by is AidGroup.year:
+        (value,) = facets.year().group(TABLE)[1]
+    else:
+        value = TABLE.c[group_by.value]
+    rows = conn.execute(
+        select(
+            value,
+            TABLE.c.kind,
+            TABLE.c.currency,
+            TABLE.c.qualifier,
+            func.count(),
+            func.sum(TABLE.c.amount),
+        )
+        .where(*where)
+        .group_by(value, TABLE.c.kind, TABLE.c.currency, TABLE.c.qualifier)
+    ).all()
+    labels = GROUP_LABELS[group_by.value](conn, sorted({r[0] for r in rows if r[0] is not None}))
+    return {
+        "group_by": group_by.value,
+        "groups": summarize((tuple(r) for r in rows), labels, "currency"),
+    }
+
+
+@router.get(
+    "/summary",
+    response_model=AidSummary,
+    responses=PLAIN_LIST_RESPONSES,
+    summary="Sum aid by group",
+)
+def summarize_aid(
+    ctx: Ctx,
+    request: Request,
+    filters: AidFiltersDep,
+    group_by: Annotated[
+        AidGroup, Query(description="What to group by; each group is split by kind and currency")
+    ] = AidGroup.donor,
+) -> Response:
+    """Aid summed by donor, recipient, kind, currency or year (with the filters of
+    `/v1/aid`), never adding different kinds or currencies together. Each total is a range:
+    `total_min` to `total_max` (null: no upper bound), `exact` only when every amount in it
+    is exact ("more than $500 million" adds 500000000 to `total_min` and makes `total_max`
+    null)."""
+    paging = ctx.paging(request)
+    key = (paging.version, "aid-summary", group_by.value, filters_scope(filters))
+    with ctx.engine.connect() as conn:
+        summary = paging.stats.get(key, lambda: aid_summary(conn, filters, group_by))
+    return json_response(summary)
 
 
 @router.get("", response_model=Page[AidPublic], responses=LIST_RESPONSES, summary="List aid")
 def list_aid(
-    ctx: Ctx, request: Request, filters: AidFiltersDep, page: PageParams = PAGE, sort: str = SORT
+    ctx: Ctx,
+    request: Request,
+    filters: Annotated[AidFilters, Depends(listed_aid_filters)],
+    page: PageParams = PAGE,
+    sort: str = SORT,
+    options: ListOptions = OPTIONS,
 ) -> Response:
     """Aid cuts, pledges and disbursements, largest first by default."""
-    return AID.page(ctx, request, filters, sort, page)
+    return AID.page(ctx, request, filters, sort, page, options=options)
 
 
 @router.get(

@@ -1,18 +1,35 @@
 """/v1/articles: the source documents every record's evidence points into."""
 
+import functools
+import itertools
 from dataclasses import dataclass
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
+from sqlalchemy import bindparam, select
 
 from app.api.lists import Resource, json_response
-from app.api.params import PageParams, Slug, page_params, sort_query
+from app.api.params import (
+    Offsets,
+    OffsetsQuery,
+    PageParams,
+    Slug,
+    list_pattern,
+    page_params,
+    sort_query,
+)
 from app.api.responses import ITEM_RESPONSES, PLAIN_LIST_RESPONSES
 from app.context import Ctx
 from app.errors import NotFound
-from app.models import ArticlePublic, ArticleSummary, Page
+from app.models import ArticlePublic, ArticleSummary, Evidence, Mentions, Page, SearchDocument
 from app.query import Listing, SortKey
-from app.records import ARTICLE_DETAIL, KINDS, get_one
+from app.records import ARTICLE_DETAIL, KINDS, get_one, utf16_offset
+
+_EV = Evidence.__table__  # type: ignore[attr-defined]
+_DOCS = SearchDocument.__table__  # type: ignore[attr-defined]
+_ART = KINDS["article"].table
+MENTIONED = [kind.type for kind in KINDS.values() if kind.has_evidence]
 
 
 @dataclass(frozen=True)
@@ -53,3 +70,91 @@ def get_article(ctx: Ctx, id: Slug) -> Response:
     if article is None:
         raise NotFound(f"No article has the id {id!r}")
     return json_response(article)
+
+
+MENTIONS = (
+    select(_EV.c.subject_type, _EV.c.subject_id, _EV.c.start, _EV.c.end, _EV.c.text, _DOCS.c.label)
+    .select_from(
+        _EV.outerjoin(
+            _DOCS, (_DOCS.c.type == _EV.c.subject_type) & (_DOCS.c.id == _EV.c.subject_id)
+        )
+    )
+    .where(_EV.c.article == bindparam("article"))
+    .order_by(_EV.c.start, _EV.c.end, _EV.c.subject_type, _EV.c.subject_id)
+)
+
+
+@router.get(
+    "/{id}/mentions",
+    response_model=Mentions,
+    responses=ITEM_RESPONSES,
+    summary="Every mention in an article",
+)
+def get_mentions(
+    ctx: Ctx,
+    request: Request,
+    id: Slug,
+    segments: Annotated[
+        bool,
+        Query(
+            description="Also cut the whole text into segments, each with the records whose "
+            "spans cover it: what a highlighter needs"
+        ),
+    ] = False,
+    type: Annotated[
+        str | None,
+        Query(
+            pattern=list_pattern(MENTIONED),
+            description="Comma-separated record types whose mentions to list (default: all)",
+            examples=["country,person"],
+        ),
+    ] = None,
+    offsets: OffsetsQuery = Offsets.codepoints,
+) -> Response:
+    """Every evidence span of every record in this article, in the order of the text, each
+    with its record's type, id and label; with `segments=true`, the text cut into consecutive
+    segments covering all of it, each listing the records that cover it."""
+    types = set(type.split(",")) if type else set(MENTIONED)
+    paging = ctx.paging(request)
+    with ctx.engine.connect() as conn:
+        text = conn.execute(select(_ART.c.text).where(_ART.c.id == id)).scalar_one_or_none()
+        if text is None:
+            raise NotFound(f"No article has the id {id!r}")
+        rows = conn.execute(MENTIONS, {"article": id}).all()
+        astral = ctx.astral(conn, paging.version).get(id) if offsets is Offsets.utf16 else None
+    spans = [
+        {"type": t, "id": key, "label": label, "start": start, "end": end, "text": words}
+        for t, key, start, end, words, label in rows
+        if t in types
+    ]
+    body: dict[str, Any] = {"article": id, "length": len(text), "data": spans, "segments": None}
+    if segments:
+        body["segments"] = cut(text, spans)
+    if astral:
+        shift = functools.partial(utf16_offset, astral)
+        body["length"] = shift(len(text))
+        for part in (*spans, *(body["segments"] or ())):
+            part["start"], part["end"] = shift(part["start"]), shift(part["end"])
+    return json_response(body)
+
+
+def cut(text: str, spans: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The whole text in consecutive segments, cut wherever a span starts or ends, each with
+    the records whose spans cover it (in the order of their spans)."""
+    bounds = sorted({0, len(text), *(s["start"] for s in spans), *(s["end"] for s in spans)})
+    out = []
+    for start, end in itertools.pairwise(bounds):
+        covering = {
+            (s["type"], s["id"]): {"type": s["type"], "id": s["id"], "label": s["label"]}
+            for s in spans
+            if s["start"] <= start and end <= s["end"]
+        }
+        out.append(
+            {
+                "start": start,
+                "end": end,
+                "text": text[start:end],
+                "records": list(covering.values()),
+            }
+        )
+    return out

@@ -7,8 +7,18 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from app.api import aid, events
-from app.api.named import NamedFilters, by_name, named_resource
-from app.api.params import CountryCode, ItemParams, PageParams, item_params, page_params, sort_query
+from app.api.choices import Choice
+from app.api.named import NamedFilters, by_name_or_code, named_resource
+from app.api.params import (
+    CountryCode,
+    ItemParams,
+    ListOptions,
+    PageParams,
+    item_params,
+    list_options,
+    page_params,
+    sort_query,
+)
 from app.api.responses import (
     ANNOTATION_RESPONSES,
     ITEM_RESPONSES,
@@ -23,6 +33,7 @@ COUNTRIES = named_resource("countries", KINDS["country"])
 SORT = sort_query(COUNTRIES.listing)
 PAGE = page_params(COUNTRIES.kind)
 ITEM = item_params(COUNTRIES.kind)
+OPTIONS = list_options(COUNTRIES.listing)
 router = APIRouter(prefix="/v1/countries", tags=["countries"])
 
 
@@ -32,12 +43,13 @@ router = APIRouter(prefix="/v1/countries", tags=["countries"])
 def list_countries(
     ctx: Ctx,
     request: Request,
-    filters: Annotated[NamedFilters, Depends(by_name)],
+    filters: Annotated[NamedFilters, Depends(by_name_or_code)],
     page: PageParams = PAGE,
     sort: str = SORT,
+    options: ListOptions = OPTIONS,
 ) -> Response:
     """Countries the articles mention, with their names as the articles spell them."""
-    return COUNTRIES.page(ctx, request, filters, sort, page)
+    return COUNTRIES.page(ctx, request, filters, sort, page, options=options)
 
 
 @router.get(
@@ -67,7 +79,7 @@ def list_country_events(
 ) -> Response:
     """Events that concern this country (it, or one of its people, organizations or places,
     took part), with the same filters as `/v1/events`."""
-    scoped = dataclasses.replace(filters, country=code)
+    scoped = dataclasses.replace(filters, country=Choice((code,)))
     return events.EVENTS.page(ctx, request, scoped, sort, page, within=(COUNTRIES, code))
 
 

@@ -4,21 +4,31 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from sqlalchemy import Connection, select
 
+from app import facets
 from app.api import quotes, statements
-from app.api.filters import country_code, entity_condition
+from app.api.choices import (
+    CODES,
+    MAX_IDS,
+    Choice,
+    choice,
+    choice_query,
+    countries,
+    enum_pattern,
+    refs_through,
+)
 from app.api.lists import Resource, annotations_route
 from app.api.params import (
     ItemParams,
+    ListOptions,
     PageParams,
     Q,
     Slug,
-    country_query,
-    id_query,
     item_params,
+    list_options,
     page_params,
     sort_query,
 )
@@ -35,7 +45,7 @@ from app.models import (
     QuotePublic,
     StatementPublic,
 )
-from app.query import DATE_SORT, Condition, Listing, Member, SortKey
+from app.query import DATE_SORT, Condition, Listing, SortKey
 from app.records import KINDS
 
 KIND = KINDS["event"]
@@ -46,76 +56,127 @@ PARTICIPANTS = EventParticipant.__table__  # type: ignore[attr-defined]
 
 @dataclass(frozen=True)
 class EventFilters:
-    country: str | None = None
-    kind: EventKind | None = None
-    participant: str | None = None
+    id: Choice | None = None
+    country: Choice | None = None
+    kind: Choice | None = None
+    participant: Choice | None = None
+    article: Choice | None = None
     dates: DateRange = ANY_TIME
     q: str | None = None
 
 
 def _where(conn: Connection, f: EventFilters) -> list[Condition]:
     out: list[Condition] = []
-    # Members, not joins: the query helper drives a page from them when few events match, and
-    # walks the date index probing them when many do (a country with 70,000 events).
+    key = TABLE.c.id
+    if f.id:
+        out += f.id.on(key)
+    # Through the link tables: the query helper drives a page from their matches when few
+    # events match, and walks the date index probing them when many do.
     if f.country:
-        code = country_code(conn, f.country)
-        out.append(Member(select(COUNTRIES.c.event_id).where(COUNTRIES.c.country == code)))
-    if f.kind:
-        out.append(TABLE.c.kind == f.kind)
-    if f.participant:
-        condition = entity_condition(
-            conn, PARTICIPANTS.c.entity_type, PARTICIPANTS.c.entity_id, f.participant
+        codes = countries(conn, f.country)
+        out += codes.through(
+            key, lambda values: select(COUNTRIES.c.event_id).where(COUNTRIES.c.country.in_(values))
         )
-        out.append(Member(select(PARTICIPANTS.c.event_id).where(condition)))
+    if f.kind:
+        out += f.kind.on(TABLE.c.kind)
+    if f.participant:
+        p = PARTICIPANTS
+        out += refs_through(
+            conn, key, p, p.c.event_id, p.c.entity_type, p.c.entity_id, f.participant
+        )
+    if f.article:
+        out += f.article.on(TABLE.c.article)
     out.extend(f.dates.conditions(TABLE))
     if f.q:
-        out.append(TABLE.c.id.in_(matching_ids(conn, "event", f.q)))
+        out.append(key.in_(matching_ids(conn, "event", f.q)))
     return out
 
 
+FACETS = {
+    facet.name: facet
+    for facet in (
+        facets.column("kind", own_filter="kind"),
+        facets.link(
+            "country", COUNTRIES, "event_id", ["country"], facets.countries, own_filter="country"
+        ),
+        facets.link(
+            "participant",
+            PARTICIPANTS,
+            "event_id",
+            ["entity_type", "entity_id"],
+            facets.names,
+            own_filter="participant",
+        ),
+        facets.link("participant_type", PARTICIPANTS, "event_id", ["entity_type"]),
+        facets.link("role", PARTICIPANTS, "event_id", ["role"]),
+        facets.year(),
+        facets.column("date_precision"),
+        facets.column("article", facets.articles, own_filter="article"),
+    )
+}
 EVENTS = Resource(
     KIND,
     Listing(
         "events",
         TABLE,
         "id",
-        {"date": DATE_SORT, "title": [SortKey("title")], "id": []},
+        {
+            "date": DATE_SORT,
+            "title": [SortKey("title")],
+            "position": [SortKey("position")],
+            "id": [],
+        },
         _where,
         "date",
         document="event",
+        facets=FACETS,
     ),
 )
 SORT = sort_query(EVENTS.listing)
 PAGE = page_params(KIND)
 ITEM = item_params(KIND)
+OPTIONS = list_options(EVENTS.listing)
 router = APIRouter(prefix="/v1/events", tags=["events"])
+KINDS_PATTERN = enum_pattern(EventKind)
 
 
 async def scoped_event_filters(
-    kind: Annotated[EventKind | None, Query(description="Kind of event")] = None,
+    kind: Annotated[str | None, choice_query("Kind of event", KINDS_PATTERN, "coup")] = None,
     participant: Annotated[
         str | None,
-        id_query(
+        choice_query(
             "Id of a person, organization or place, or a country code, that took part",
-            "abdourahamane-tiani",
+            example="abdourahamane-tiani",
         ),
     ] = None,
+    article: Annotated[str | None, choice_query("Id of the article that tells it")] = None,
     dates: DateRange = Depends(date_range),
     q: Q = None,
 ) -> EventFilters:
-    """The filters of /v1/countries/{code}/events: those of /v1/events but `country`."""
-    return EventFilters(kind=kind, participant=participant, dates=dates, q=q)
+    """The filters of /v1/countries/{code}/events: those of /v1/events but `country` and `id`."""
+    return EventFilters(
+        kind=choice("kind", kind),
+        participant=choice("participant", participant),
+        article=choice("article", article),
+        dates=dates,
+        q=q,
+    )
 
 
 async def event_filters(
+    id: Annotated[
+        str | None, choice_query(f"Ids of the events to fetch (at most {MAX_IDS})")
+    ] = None,
     country: Annotated[
         str | None,
-        country_query("Alpha-2 or alpha-3 code: events concerning this country"),
+        choice_query("Alpha-2 or alpha-3 code: events concerning this country", CODES, "NE"),
     ] = None,
     scoped: EventFilters = Depends(scoped_event_filters),
 ) -> EventFilters:
     """The filters of /v1/events."""
-    return dataclasses.replace(scoped, country=country)
+    return dataclasses.replace(
+        scoped, id=choice("id", id, MAX_IDS), country=choice("country", country)
+    )
 
 
 EventFiltersDep = Annotated[EventFilters, Depends(event_filters)]
@@ -124,10 +185,16 @@ ScopedEventFilters = Annotated[EventFilters, Depends(scoped_event_filters)]
 
 @router.get("", response_model=Page[EventPublic], responses=LIST_RESPONSES, summary="List events")
 def list_events(
-    ctx: Ctx, request: Request, filters: EventFiltersDep, page: PageParams = PAGE, sort: str = SORT
+    ctx: Ctx,
+    request: Request,
+    filters: EventFiltersDep,
+    page: PageParams = PAGE,
+    sort: str = SORT,
+    options: ListOptions = OPTIONS,
 ) -> Response:
-    """Events, oldest first by default (undated events come last), filtered and paged."""
-    return EVENTS.page(ctx, request, filters, sort, page)
+    """Events, earliest first by default (those the article does not place in time come last),
+    filtered, faceted and paged."""
+    return EVENTS.page(ctx, request, filters, sort, page, options=options)
 
 
 @router.get("/{id}", response_model=EventPublic, responses=ITEM_RESPONSES, summary="Get an event")
@@ -151,7 +218,7 @@ def list_event_quotes(
     sort: str = quotes.SORT,
 ) -> Response:
     """The direct quotations that concern this event."""
-    filters = quotes.QuoteFilters(event=id)
+    filters = quotes.QuoteFilters(event=Choice((id,)))
     return quotes.QUOTES.page(ctx, request, filters, sort, page, within=(EVENTS, id))
 
 
@@ -171,7 +238,7 @@ def list_event_statements(
 ) -> Response:
     """The claims that concern this event: for an event of kind `statement`, the claims
     made in it."""
-    filters = statements.StatementFilters(event=id)
+    filters = statements.StatementFilters(event=Choice((id,)))
     return statements.STATEMENTS.page(ctx, request, filters, sort, page, within=(EVENTS, id))
 
 

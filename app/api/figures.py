@@ -1,29 +1,35 @@
-"""/v1/figures: the other numbers the articles state (troops, project values), with units."""
+"""/v1/figures: the other numbers the articles state (troops, project values), with units, and
+their sums with honest bounds."""
 
+import dataclasses
 from dataclasses import dataclass
-from typing import Annotated
+from enum import StrEnum
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
-from sqlalchemy import Connection
+from sqlalchemy import Connection, func, select
 
-from app.api.lists import Resource, annotations_route
+from app import facets
+from app.api.choices import MAX_IDS, Choice, choice, choice_query, enum_pattern
+from app.api.lists import Resource, annotations_route, json_response
 from app.api.params import (
-    TEXT,
     ItemParams,
+    ListOptions,
     PageParams,
     Slug,
-    id_query,
     item_params,
+    list_options,
     page_params,
     sort_query,
 )
-from app.api.responses import ITEM_RESPONSES, LIST_RESPONSES
+from app.api.responses import ITEM_RESPONSES, LIST_RESPONSES, PLAIN_LIST_RESPONSES
 from app.api.when import ANY_TIME, DateRange, date_range
 from app.context import Ctx
-from app.models import FigureKind, FigurePublic, Page
-from app.query import DATE_SORT, Condition, Listing, SortKey
+from app.models import FigureKind, FigurePublic, FigureSummary, Page
+from app.query import DATE_SORT, Condition, Listing, SortKey, filters_scope, matching
 from app.records import KINDS
+from app.summaries import summarize
 
 KIND = KINDS["figure"]
 TABLE = KIND.table
@@ -31,65 +37,159 @@ TABLE = KIND.table
 
 @dataclass(frozen=True)
 class FigureFilters:
-    kind: FigureKind | None = None
-    unit: str | None = None
-    event: str | None = None
+    id: Choice | None = None
+    kind: Choice | None = None
+    unit: Choice | None = None
+    event: Choice | None = None
+    article: Choice | None = None
     dates: DateRange = ANY_TIME
 
 
 def _where(conn: Connection, f: FigureFilters) -> list[Condition]:
     out: list[Condition] = []
+    if f.id:
+        out += f.id.on(TABLE.c.id)
     if f.kind:
-        out.append(TABLE.c.kind == f.kind)
+        out += f.kind.on(TABLE.c.kind)
     if f.unit:
-        out.append(TABLE.c.unit == f.unit)
+        out += f.unit.on(TABLE.c.unit)
     if f.event:
-        out.append(TABLE.c.event == f.event)
+        out += f.event.on(TABLE.c.event, nullable=True)
+    if f.article:
+        out += f.article.on(TABLE.c.article)
     out.extend(f.dates.conditions(TABLE))
     return out
 
 
+FACETS = {
+    facet.name: facet
+    for facet in (
+        facets.column("kind", own_filter="kind"),
+        facets.column("unit", facets.as_is, own_filter="unit"),
+        facets.year(),
+        facets.column("article", facets.articles, own_filter="article"),
+    )
+}
 FIGURES = Resource(
     KIND,
     Listing(
         "figures",
         TABLE,
         "id",
-        {"value": [SortKey("value")], "date": DATE_SORT, "id": []},
+        {
+            "value": [SortKey("value")],
+            "date": DATE_SORT,
+            "position": [SortKey("position")],
+            "id": [],
+        },
         _where,
         "id",
         "figure",
+        facets=FACETS,
     ),
 )
 SORT = sort_query(FIGURES.listing)
 PAGE = page_params(KIND)
 ITEM = item_params(KIND)
+OPTIONS = list_options(FIGURES.listing)
 router = APIRouter(prefix="/v1/figures", tags=["figures"])
 
 
 async def figure_filters(
-    kind: Annotated[FigureKind | None, Query(description="Kind of figure")] = None,
-    unit: Annotated[
-        str | None,
-        Query(max_length=32, pattern=TEXT, description="Unit, e.g. `soldiers` or `USD`"),
+    kind: Annotated[
+        str | None, choice_query("Kind of figure", enum_pattern(FigureKind), "troops")
     ] = None,
-    event: Annotated[str | None, id_query("Id of the event")] = None,
+    unit: Annotated[
+        str | None, choice_query("Unit, e.g. `soldiers` or `USD`", example="soldiers")
+    ] = None,
+    event: Annotated[str | None, choice_query("Id of the event")] = None,
+    article: Annotated[str | None, choice_query("Id of the article that states it")] = None,
     dates: DateRange = Depends(date_range),
 ) -> FigureFilters:
-    """The filters of /v1/figures."""
-    return FigureFilters(kind=kind, unit=unit, event=event, dates=dates)
+    """The filters of /v1/figures (and of its summary)."""
+    return FigureFilters(
+        kind=choice("kind", kind),
+        unit=choice("unit", unit),
+        event=choice("event", event),
+        article=choice("article", article),
+        dates=dates,
+    )
+
+
+async def listed_figure_filters(
+    id: Annotated[
+        str | None, choice_query(f"Ids of the figures to fetch (at most {MAX_IDS})")
+    ] = None,
+    given: FigureFilters = Depends(figure_filters),
+) -> FigureFilters:
+    return dataclasses.replace(given, id=choice("id", id, MAX_IDS))
+
+
+class FigureGroup(StrEnum):
+    unit = "unit"
+    kind = "kind"
+
+
+def figure_summary(
+    conn: Connection, filters: FigureFilters, group_by: FigureGroup
+) -> dict[str, Any]:
+    """The figures matching `filters`, summed by `group_by`, each group split by kind and
+    unit."""
+    value = TABLE.c[group_by.value]
+    rows = conn.execute(
+        select(
+            value,
+            TABLE.c.kind,
+            TABLE.c.unit,
+            TABLE.c.qualifier,
+            func.count(),
+            func.sum(TABLE.c.value),
+        )
+        .where(*matching(conn, FIGURES.listing, filters))
+        .group_by(value, TABLE.c.kind, TABLE.c.unit, TABLE.c.qualifier)
+    ).all()
+    label = facets.as_is if group_by is FigureGroup.unit else facets.vocabulary
+    labels = label(conn, sorted({r[0] for r in rows}))
+    return {
+        "group_by": group_by.value,
+        "groups": summarize((tuple(r) for r in rows), labels, "unit"),
+    }
+
+
+@router.get(
+    "/summary",
+    response_model=FigureSummary,
+    responses=PLAIN_LIST_RESPONSES,
+    summary="Sum figures by group",
+)
+def summarize_figures(
+    ctx: Ctx,
+    request: Request,
+    filters: Annotated[FigureFilters, Depends(figure_filters)],
+    group_by: Annotated[
+        FigureGroup, Query(description="What to group by; each group is split by kind and unit")
+    ] = FigureGroup.unit,
+) -> Response:
+    """Figures summed by unit or kind (with the filters of `/v1/figures`), never adding
+    different kinds or units together; each total is a range the qualifiers allow."""
+    paging = ctx.paging(request)
+    key = (paging.version, "figure-summary", group_by.value, filters_scope(filters))
+    with ctx.engine.connect() as conn:
+        summary = paging.stats.get(key, lambda: figure_summary(conn, filters, group_by))
+    return json_response(summary)
 
 
 @router.get("", response_model=Page[FigurePublic], responses=LIST_RESPONSES, summary="List figures")
 def list_figures(
     ctx: Ctx,
     request: Request,
-    filters: Annotated[FigureFilters, Depends(figure_filters)],
+    filters: Annotated[FigureFilters, Depends(listed_figure_filters)],
     page: PageParams = PAGE,
     sort: str = SORT,
+    options: ListOptions = OPTIONS,
 ) -> Response:
     """Numbers the articles state that are not aid: troop numbers, project values, ..."""
-    return FIGURES.page(ctx, request, filters, sort, page)
+    return FIGURES.page(ctx, request, filters, sort, page, options=options)
 
 
 @router.get("/{id}", response_model=FigurePublic, responses=ITEM_RESPONSES, summary="Get a figure")

@@ -12,12 +12,12 @@ from sqlalchemy import Connection, bindparam, select
 
 from app import annotations
 from app.api.filters import resolve_country
-from app.api.params import ItemParams, ListFormat, Offsets, PageParams, Slug
+from app.api.params import ItemParams, ListFormat, ListOptions, Offsets, PageParams, Slug
 from app.api.responses import ANNOTATION_RESPONSES
 from app.context import AppContext, Ctx
 from app.errors import NotFound
 from app.models import RecordAlias
-from app.query import F, Listing, PageResult, Paging, fetch_page
+from app.query import F, Listing, PageResult, Paging, facet_counts, fetch_page
 from app.records import Item, Kind, get_document, parse_fields, parse_include, shape, to_utf16
 
 _ALIAS = RecordAlias.__table__  # type: ignore[attr-defined]
@@ -38,9 +38,15 @@ def next_link(ctx: AppContext, request: Request, cursor: str | None) -> str | No
     return f"{ctx.base_url(request)}{request.url.path}?{query}"
 
 
-def page_response(ctx: AppContext, request: Request, result: PageResult, data: bytes) -> Response:
-    """The list envelope around `data` (a JSON array), with a `Link: rel="next"` header when
-    there is a next page."""
+def page_response(
+    ctx: AppContext,
+    request: Request,
+    result: PageResult,
+    data: bytes,
+    extra: dict[str, Any] | None = None,
+) -> Response:
+    """The list envelope around `data` (a JSON array), with `extra` members (`facets`), and a
+    `Link: rel="next"` header when there is a next page."""
     headers = {}
     following = next_link(ctx, request, result.next_cursor)
     if following:
@@ -53,6 +59,7 @@ def page_response(ctx: AppContext, request: Request, result: PageResult, data: b
             str(result.total).encode(),
             b',"next_cursor":',
             orjson.dumps(result.next_cursor),
+            *(b",%s:%s" % (orjson.dumps(k), orjson.dumps(v)) for k, v in (extra or {}).items()),
             b"}",
         ]
     )
@@ -61,6 +68,9 @@ def page_response(ctx: AppContext, request: Request, result: PageResult, data: b
 
 def annotations_response(document: dict[str, Any]) -> Response:
     return Response(orjson.dumps(document), media_type=annotations.MEDIA_TYPE)
+
+
+NO_OPTIONS = ListOptions()
 
 
 class Renamed(Exception):
@@ -90,6 +100,7 @@ class Resource(Generic[F]):
         page: PageParams,
         *,
         within: tuple["Resource[Any]", str] | None = None,
+        options: ListOptions = NO_OPTIONS,
     ) -> Response:
         """One page of the list, in its envelope or as an AnnotationPage. `within` is the
         record a sub-resource hangs from (`/v1/people/{id}/quotes`): a 404 unless it exists
@@ -135,7 +146,11 @@ class Resource(Generic[F]):
                 if utf16:
                     to_utf16(records, utf16)
                 data = orjson.dumps(records)
-        return page_response(ctx, request, result, data)
+            extra = {}
+            if options.facets:
+                counts = facet_counts(conn, self.listing, filters, options.facets, paging)
+                extra["facets"] = counts
+        return page_response(ctx, request, result, data, extra)
 
     def item(self, ctx: AppContext, request: Request, key: str, params: ItemParams) -> Response:
         """One record by key (for countries: alpha-2 or alpha-3, any case)."""

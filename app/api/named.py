@@ -7,75 +7,134 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
-from sqlalchemy import Connection
+from sqlalchemy import Connection, select
 
-from app.api.filters import country_code
+from app import facets
+from app.api.choices import CODES, MAX_IDS, Choice, choice, choice_query, countries, enum_pattern
 from app.api.lists import Resource, annotations_route
 from app.api.params import (
-    CountryQuery,
     ItemParams,
+    ListOptions,
     PageParams,
     Q,
     Slug,
     item_params,
+    list_options,
     page_params,
     sort_query,
 )
 from app.api.responses import ITEM_RESPONSES, LIST_RESPONSES
 from app.context import Ctx
 from app.fulltext import matching_ids
-from app.models import page_of
+from app.models import Evidence, page_of
 from app.query import Condition, Listing, SortKey
 from app.records import Kind
 
 
 @dataclass(frozen=True)
 class NamedFilters:
+    id: Choice | None = None
     q: str | None = None
-    country: str | None = None
-    kind: str | None = None
+    country: Choice | None = None
+    kind: Choice | None = None
+    article: Choice | None = None
 
 
 NamedFiltersDep = Callable[..., Coroutine[Any, Any, NamedFilters]]
+Article = Annotated[
+    str | None,
+    choice_query("Id of an article: records it mentions", example="niger-russia-military-ties"),
+]
+Ids = Annotated[str | None, choice_query(f"Ids of the records to fetch (at most {MAX_IDS})")]
 
 
-async def by_name(q: Q = None) -> NamedFilters:
-    """The filters of countries and people: `q` only."""
-    return NamedFilters(q=q)
+async def by_name(q: Q = None, article: Article = None, id: Ids = None) -> NamedFilters:
+    """The filters of people: `q`, `article` and `id`."""
+    return NamedFilters(id=choice("id", id, MAX_IDS), q=q, article=choice("article", article))
+
+
+async def by_name_or_code(
+    q: Q = None,
+    article: Article = None,
+    code: Annotated[
+        str | None,
+        choice_query(
+            f"Alpha-2 or alpha-3 codes of the countries to fetch (at most {MAX_IDS})", CODES
+        ),
+    ] = None,
+) -> NamedFilters:
+    """The filters of countries: `q`, `article` and `code`."""
+    return NamedFilters(id=choice("code", code, MAX_IDS), q=q, article=choice("article", article))
 
 
 def by_name_country_and_kind(kinds: type[StrEnum], kind_doc: str) -> NamedFiltersDep:
-    """The filters of organizations and places: `q`, `country` and their own `kind`s."""
-    Kinds: Any = kinds
+    """The filters of organizations and places: those of people, `country` and their own
+    `kind`s."""
+    kind_pattern = enum_pattern(kinds)
 
     async def filters(
         q: Q = None,
-        country: CountryQuery = None,
-        kind: Annotated[Kinds | None, Query(description=kind_doc)] = None,
+        country: Annotated[
+            str | None, choice_query("Alpha-2 or alpha-3 country code", CODES, "NE")
+        ] = None,
+        kind: Annotated[str | None, choice_query(kind_doc, kind_pattern)] = None,
+        article: Article = None,
+        id: Ids = None,
     ) -> NamedFilters:
-        return NamedFilters(q=q, country=country, kind=kind)
+        return NamedFilters(
+            id=choice("id", id, MAX_IDS),
+            q=q,
+            country=choice("country", country),
+            kind=choice("kind", kind),
+            article=choice("article", article),
+        )
 
     return filters
 
 
 def named_resource(name: str, kind: Kind) -> Resource[NamedFilters]:
-    """The listing of a named record type, sorted by name (or key)."""
+    """The listing of a named record type, sorted by name (or key, or first mention)."""
     table = kind.table
+    key = table.c[kind.key]
+    spans = Evidence.__table__  # type: ignore[attr-defined]
 
     def where(conn: Connection, f: NamedFilters) -> list[Condition]:
         out: list[Condition] = []
+        if f.id:
+            out += (countries(conn, f.id) if kind.type == "country" else f.id).on(key)
         if f.q:
-            out.append(table.c[kind.key].in_(matching_ids(conn, kind.type, f.q)))
+            out.append(key.in_(matching_ids(conn, kind.type, f.q)))
         if f.country:
-            out.append(table.c.country == country_code(conn, f.country))
+            out += countries(conn, f.country).on(table.c.country, nullable=True)
         if f.kind:
-            out.append(table.c.kind == f.kind)
+            out += f.kind.on(table.c.kind)
+        if f.article:
+            out += f.article.through(
+                key,
+                lambda values: select(spans.c.subject_id).where(
+                    spans.c.subject_type == kind.type, spans.c.article.in_(values)
+                ),
+            )
         return out
 
-    sorts = {"name": [SortKey("name")], kind.key: []}
-    return Resource(kind, Listing(name, table, kind.key, sorts, where, "name", document=kind.type))
+    own = [facets.column("kind", own_filter="kind")] if "kind" in table.c else []
+    if "country" in table.c:
+        own.append(facets.column("country", facets.countries, own_filter="country"))
+    own.append(facets.evidence_article(kind.type, kind.key))
+    sorts = {"name": [SortKey("name")], "position": [SortKey("position")], kind.key: []}
+    listing = Listing(
+        name,
+        table,
+        kind.key,
+        sorts,
+        where,
+        "name",
+        document=kind.type,
+        facets={facet.name: facet for facet in own},
+    )
+    return Resource(kind, listing)
 
 
 def named_router(
@@ -92,7 +151,7 @@ def named_router(
     name = resource.listing.name
     router = APIRouter(prefix=f"/v1/{name}", tags=[name])
     page_dep, item_dep = page_params(kind), item_params(kind)
-    sort_dep = sort_query(resource.listing)
+    sort_dep, options_dep = sort_query(resource.listing), list_options(resource.listing)
 
     def list_records(
         ctx: Ctx,
@@ -100,8 +159,9 @@ def named_router(
         given: Annotated[NamedFilters, Depends(filters)],
         page: PageParams = page_dep,
         sort: str = sort_dep,
+        options: ListOptions = options_dep,
     ) -> Response:
-        return resource.page(ctx, request, given, sort, page)
+        return resource.page(ctx, request, given, sort, page, options=options)
 
     def get_record(ctx: Ctx, request: Request, id: Slug, params: ItemParams = item_dep) -> Response:
         return resource.item(ctx, request, id, params)

@@ -62,23 +62,6 @@ CountryCode = Annotated[
 Slug = Annotated[str, Path(max_length=100, pattern=SLUG, description="The record's id")]
 
 
-def country_query(description: str) -> Any:
-    return Query(pattern=COUNTRY_CODE, description=description, examples=["NE"])
-
-
-CountryQuery = Annotated[str | None, country_query("Alpha-2 or alpha-3 country code, any case")]
-
-
-def id_query(description: str, example: str | None = None) -> Any:
-    """A filter by a record's id (or, where a country may be meant, its code)."""
-    return Query(
-        max_length=100,
-        pattern=TEXT,
-        description=description,
-        examples=[example] if example else None,
-    )
-
-
 def sort_query(listing: Listing[Any]) -> Any:
     """The `sort` parameter of a listing; OpenAPI lists the allowed values."""
     return Query(
@@ -223,3 +206,26 @@ def page_params(kind: Kind) -> Any:
         return PageParams(shaped.fields, limit=limit, cursor=cursor)
 
     return Depends(plain)
+
+
+@dataclass(frozen=True)
+class ListOptions:
+    """What a top-level list adds to its page: the facets asked for."""
+
+    facets: tuple[str, ...] = ()
+
+
+def list_options(listing: Listing[Any]) -> Any:
+    """`Depends(...)` for `facet`, of the facets `listing` has."""
+    names = list(listing.facets)
+
+    async def options(
+        facet: str | None = list_query(
+            names,
+            "Comma-separated facets to count: for each, how many records (over every filter "
+            "but the facet's own) have each value, most first.",
+        ),
+    ) -> ListOptions:
+        return ListOptions(tuple(dict.fromkeys(facet.split(","))) if facet else ())
+
+    return Depends(options)

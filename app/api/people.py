@@ -6,6 +6,7 @@ from fastapi import Request
 from fastapi.responses import Response
 
 from app.api import quotes, statements
+from app.api.choices import Choice
 from app.api.named import by_name, named_resource, named_router
 from app.api.params import PageParams, Slug
 from app.api.responses import SUB_LIST_RESPONSES
@@ -39,7 +40,7 @@ def list_person_quotes(
     sort: str = quotes.SORT,
 ) -> Response:
     """What this person said, verbatim, with the same filters as `/v1/quotes`."""
-    scoped = dataclasses.replace(filters, speaker=id)
+    scoped = dataclasses.replace(filters, speaker=Choice((id,)))
     return quotes.QUOTES.page(ctx, request, scoped, sort, page, within=(PEOPLE, id))
 
 
@@ -60,5 +61,5 @@ def list_person_statements(
 ) -> Response:
     """What this person claims, quoted or reported, with the same filters as
     `/v1/statements`."""
-    scoped = dataclasses.replace(filters, speaker=id)
+    scoped = dataclasses.replace(filters, speaker=Choice((id,)))
     return statements.STATEMENTS.page(ctx, request, scoped, sort, page, within=(PEOPLE, id))

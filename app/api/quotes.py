@@ -1,5 +1,6 @@
 """/v1/quotes: direct quotations, verbatim, with who said them."""
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -7,15 +8,17 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from sqlalchemy import Connection, select
 
-from app.api.filters import entity_condition
+from app import facets
+from app.api.choices import MAX_IDS, Choice, choice, choice_query, refs_condition
 from app.api.lists import Resource, annotations_route
 from app.api.params import (
     ItemParams,
+    ListOptions,
     PageParams,
     Q,
     Slug,
-    id_query,
     item_params,
+    list_options,
     page_params,
     sort_query,
 )
@@ -23,7 +26,7 @@ from app.api.responses import ITEM_RESPONSES, LIST_RESPONSES
 from app.context import Ctx
 from app.fulltext import matching_ids
 from app.models import Page, QuoteEvent, QuotePublic
-from app.query import Condition, Listing, Member, SortKey
+from app.query import Condition, Listing, SortKey
 from app.records import KINDS
 
 KIND = KINDS["quote"]
@@ -33,51 +36,84 @@ EVENTS = QuoteEvent.__table__  # type: ignore[attr-defined]
 
 @dataclass(frozen=True)
 class QuoteFilters:
-    speaker: str | None = None
-    event: str | None = None
+    id: Choice | None = None
+    speaker: Choice | None = None
+    event: Choice | None = None
+    article: Choice | None = None
     q: str | None = None
 
 
 def _where(conn: Connection, f: QuoteFilters) -> list[Condition]:
     out: list[Condition] = []
+    key = TABLE.c.id
+    if f.id:
+        out += f.id.on(key)
     if f.speaker:
-        out.append(entity_condition(conn, TABLE.c.speaker_type, TABLE.c.speaker_id, f.speaker))
+        out += refs_condition(conn, TABLE.c.speaker_type, TABLE.c.speaker_id, f.speaker)
     if f.event:
-        out.append(Member(select(EVENTS.c.quote_id).where(EVENTS.c.event_id == f.event)))
+        out += f.event.through(
+            key, lambda values: select(EVENTS.c.quote_id).where(EVENTS.c.event_id.in_(values))
+        )
+    if f.article:
+        out += f.article.on(TABLE.c.article)
     if f.q:
-        out.append(TABLE.c.id.in_(matching_ids(conn, "quote", f.q)))
+        out.append(key.in_(matching_ids(conn, "quote", f.q)))
     return out
 
 
+FACETS = {
+    facet.name: facet
+    for facet in (
+        facets.refs("speaker", "speaker_type", "speaker_id", own_filter="speaker"),
+        facets.column("article", facets.articles, own_filter="article"),
+    )
+}
 QUOTES = Resource(
     KIND,
-    Listing("quotes", TABLE, "id", {"id": [], "text": [SortKey("text")]}, _where, "id", "quote"),
+    Listing(
+        "quotes",
+        TABLE,
+        "id",
+        {"id": [], "text": [SortKey("text")], "position": [SortKey("position")]},
+        _where,
+        "id",
+        "quote",
+        facets=FACETS,
+    ),
 )
 SORT = sort_query(QUOTES.listing)
 PAGE = page_params(KIND)
 ITEM = item_params(KIND)
+OPTIONS = list_options(QUOTES.listing)
 router = APIRouter(prefix="/v1/quotes", tags=["quotes"])
 
-Event = Annotated[str | None, id_query("Id of an event the quote concerns")]
+Event = Annotated[str | None, choice_query("Id of an event the quote concerns")]
+Article = Annotated[str | None, choice_query("Id of the article it is in")]
 
 
-async def scoped_quote_filters(event: Event = None, q: Q = None) -> QuoteFilters:
-    """The filters of /v1/people/{id}/quotes: those of /v1/quotes but `speaker`."""
-    return QuoteFilters(event=event, q=q)
+async def scoped_quote_filters(
+    event: Event = None, article: Article = None, q: Q = None
+) -> QuoteFilters:
+    """The filters of /v1/people/{id}/quotes: those of /v1/quotes but `speaker` and `id`."""
+    return QuoteFilters(event=choice("event", event), article=choice("article", article), q=q)
 
 
 async def quote_filters(
+    id: Annotated[
+        str | None, choice_query(f"Ids of the quotes to fetch (at most {MAX_IDS})")
+    ] = None,
     speaker: Annotated[
         str | None,
-        id_query(
-            "Id of the person or organization, or code of the country, quoted", "olayinka-ajala"
+        choice_query(
+            "Id of the person or organization, or code of the country, quoted", example="US"
         ),
     ] = None,
-    event: Event = None,
-    q: Q = None,
+    scoped: QuoteFilters = Depends(scoped_quote_filters),
 ) -> QuoteFilters:
     """The filters of /v1/quotes."""
-    return QuoteFilters(speaker=speaker, event=event, q=q)
+    return dataclasses.replace(
+        scoped, id=choice("id", id, MAX_IDS), speaker=choice("speaker", speaker)
+    )
 
 
 QuoteFiltersDep = Annotated[QuoteFilters, Depends(quote_filters)]
@@ -86,10 +122,15 @@ ScopedQuoteFilters = Annotated[QuoteFilters, Depends(scoped_quote_filters)]
 
 @router.get("", response_model=Page[QuotePublic], responses=LIST_RESPONSES, summary="List quotes")
 def list_quotes(
-    ctx: Ctx, request: Request, filters: QuoteFiltersDep, page: PageParams = PAGE, sort: str = SORT
+    ctx: Ctx,
+    request: Request,
+    filters: QuoteFiltersDep,
+    page: PageParams = PAGE,
+    sort: str = SORT,
+    options: ListOptions = OPTIONS,
 ) -> Response:
     """Direct quotations only: the words between the article's quotation marks."""
-    return QUOTES.page(ctx, request, filters, sort, page)
+    return QUOTES.page(ctx, request, filters, sort, page, options=options)
 
 
 @router.get("/{id}", response_model=QuotePublic, responses=ITEM_RESPONSES, summary="Get a quote")

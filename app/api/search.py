@@ -1,5 +1,6 @@
 """/v1/search: one ranked list across every kind of record."""
 
+import html
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -10,9 +11,10 @@ from fastapi.responses import Response
 from app.api.lists import page_response
 from app.api.params import TEXT, Cursor, Limit
 from app.api.responses import PLAIN_LIST_RESPONSES
+from app.autocomplete import LIMIT, TYPES
 from app.context import Ctx
 from app.fulltext import marked, search_source, search_terms
-from app.models import Page, SearchHit
+from app.models import SearchPage
 from app.query import Listing, PageResult, SortKey, fetch_page
 
 router = APIRouter(prefix="/v1/search", tags=["search"])
@@ -23,7 +25,7 @@ class SearchFilters:
     q: str
 
 
-@router.get("", response_model=Page[SearchHit], responses=PLAIN_LIST_RESPONSES, summary="Search")
+@router.get("", response_model=SearchPage, responses=PLAIN_LIST_RESPONSES, summary="Search")
 def search(
     ctx: Ctx,
     request: Request,
@@ -41,11 +43,13 @@ def search(
     limit: Limit = 20,
     cursor: Cursor = None,
 ) -> Response:
-    """Full-text search over countries, people, organizations, places, events, quotes, aid and
-    figures, best match first, with the matching words marked in a snippet."""
+    """Full-text search over countries, people, organizations, places, events, quotes,
+    statements, aid and figures, best match first, with the matching words marked in a
+    snippet. When no record has the words, the names nearest them (typos allowed, as
+    autocomplete finds them) are the results, and `fuzzy` says so."""
     terms = search_terms(q)
     if not terms:  # nothing to look for (only punctuation or operators): nothing found
-        return page_response(ctx, request, PageResult([], None, 0), b"[]")
+        return page_response(ctx, request, PageResult([], None, 0), b"[]", {"fuzzy": False})
     paging = ctx.paging(request)
     with ctx.engine.connect() as conn:
         hits = search_source(conn, terms)
@@ -65,4 +69,20 @@ def search(
     found = [
         {f: row[f] for f in fields} | {"snippet": marked(row["snippet"])} for row in result.rows
     ]
-    return page_response(ctx, request, result, orjson.dumps(found))
+    if result.total == 0 and cursor is None:  # nothing has these words: names like them?
+        with ctx.engine.connect() as conn:
+            index = ctx.autocomplete(conn, paging.version)
+        near = index.find(q, TYPES, min(limit, LIMIT))
+        found = [
+            {
+                "type": entry.type,
+                "id": entry.id,
+                "label": entry.label,
+                "snippet": html.escape(entry.label, quote=False),
+                "rank": 1 / (1 + score),
+            }
+            for entry, score in near
+        ]
+        result = PageResult([], None, len(found))
+        return page_response(ctx, request, result, orjson.dumps(found), {"fuzzy": bool(found)})
+    return page_response(ctx, request, result, orjson.dumps(found), {"fuzzy": False})

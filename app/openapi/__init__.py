@@ -81,6 +81,8 @@ def _example_for(schema: dict[str, Any], components: dict[str, Any]) -> Any:
         item = name.removeprefix("Page_").removesuffix("_")
         if item in EXAMPLES:
             return {"data": [EXAMPLES[item]], "total": 1, "next_cursor": None}
+    if name == "SearchPage":
+        return {"data": [EXAMPLES["SearchHit"]], "total": 1, "next_cursor": None, "fuzzy": False}
     return None
 
 

@@ -250,6 +250,137 @@ EXAMPLES: dict[str, Any] = {
         "snippet": "<mark>Agedez</mark> · Agadez · Place in central Niger near which Niger Air Base 201 lies · city",
         "rank": 104.4542,
     },
+    "AidSummary": {
+        "group_by": "donor",
+        "groups": [
+            {
+                "value": "US",
+                "label": "United States",
+                "count": 1,
+                "totals": [
+                    {
+                        "kind": "cut",
+                        "currency": "USD",
+                        "count": 1,
+                        "total_min": 500000000,
+                        "total_max": None,
+                        "exact": False,
+                        "total_stated": 500000000,
+                    }
+                ],
+            }
+        ],
+    },
+    "FigureSummary": {
+        "group_by": "unit",
+        "groups": [
+            {
+                "value": "soldiers",
+                "label": "soldiers",
+                "count": 2,
+                "totals": [
+                    {
+                        "kind": "troops",
+                        "unit": "soldiers",
+                        "count": 2,
+                        "total_min": 100,
+                        "total_max": 100,
+                        "exact": True,
+                        "total_stated": 100,
+                    }
+                ],
+            },
+            {
+                "value": "USD",
+                "label": "USD",
+                "count": 1,
+                "totals": [
+                    {
+                        "kind": "project_value",
+                        "unit": "USD",
+                        "count": 1,
+                        "total_min": 13000000000,
+                        "total_max": 13000000000,
+                        "exact": True,
+                        "total_stated": 13000000000,
+                    }
+                ],
+            },
+        ],
+    },
+    "Suggestions": {
+        "data": [
+            {
+                "type": "person",
+                "id": "mohamed-bazoum",
+                "label": "Mohamed Bazoum",
+                "hint": "Person · President of Niger ousted by General Abdourahamane Tiani in July 2023; France an",
+                "fuzzy": True,
+            }
+        ]
+    },
+    "Mentions": {
+        "article": "niger-russia-military-ties",
+        "length": 3303,
+        "data": [
+            {
+                "type": "country",
+                "id": "RU",
+                "label": "Russia",
+                "start": 0,
+                "end": 6,
+                "text": "Russia",
+            },
+            {
+                "type": "statement",
+                "id": "ajala-says-moscow-determined-in-west-africa",
+                "label": "Russia's drive for closer military ties with Niger shows Moscow's determination to boost its presence in West Africa, posing a challenge for the U S , which has a significant stake in the former French colony",
+                "start": 0,
+                "end": 208,
+                "text": "Russia's drive for closer military ties with Niger shows Moscow's determination to boost its presence in West Africa, posing a challenge for the U S , which has a significant stake in the former French colony",
+            },
+        ],
+        "segments": [
+            {
+                "start": 0,
+                "end": 6,
+                "text": "Russia",
+                "records": [
+                    {"type": "country", "id": "RU", "label": "Russia"},
+                    {
+                        "type": "statement",
+                        "id": "ajala-says-moscow-determined-in-west-africa",
+                        "label": "Russia's drive for closer military ties with Niger shows Moscow's determination to boost its presence in West Africa, posing a challenge for the U S , which has a significant stake in the former French colony",
+                    },
+                ],
+            },
+            {
+                "start": 6,
+                "end": 45,
+                "text": "'s drive for closer military ties with ",
+                "records": [
+                    {
+                        "type": "statement",
+                        "id": "ajala-says-moscow-determined-in-west-africa",
+                        "label": "Russia's drive for closer military ties with Niger shows Moscow's determination to boost its presence in West Africa, posing a challenge for the U S , which has a significant stake in the former French colony",
+                    }
+                ],
+            },
+            {
+                "start": 45,
+                "end": 50,
+                "text": "Niger",
+                "records": [
+                    {
+                        "type": "statement",
+                        "id": "ajala-says-moscow-determined-in-west-africa",
+                        "label": "Russia's drive for closer military ties with Niger shows Moscow's determination to boost its presence in West Africa, posing a challenge for the U S , which has a significant stake in the former French colony",
+                    },
+                    {"type": "country", "id": "NE", "label": "Niger"},
+                ],
+            },
+        ],
+    },
 }
 EXAMPLES["ArticlePublic"] = {**EXAMPLES["ArticleSummary"], "text": "Russia's drive for closer..."}
 # Operations outside /v1 that answer plain JSON.

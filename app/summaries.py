@@ -1,0 +1,75 @@
+"""Sums with honest bounds: amounts added up by group, never across kinds (a cut is not a
+pledge) or currencies (dollars are not euros), each total a range that says what the
+article's qualifiers allow ("more than $500 million" has no upper bound)."""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+# What each qualifier says an amount can be, as (its share of the lowest total, of the
+# highest; None: no limit). Amounts are never negative.
+BOUNDS: dict[str, tuple[bool, bool | None]] = {
+    "exact": (True, True),  # the amount itself
+    "more_than": (True, None),  # at least it, no upper limit
+    "less_than": (False, True),  # from nothing up to it
+    "up_to": (False, True),
+    "about": (False, None),  # near it: no bound either way, beyond not negative
+}
+
+
+@dataclass
+class Total:
+    count: int = 0
+    low: int = 0
+    high: int | None = 0
+    stated: int = 0
+    exact: bool = True
+
+    def add(self, amount: int, qualifier: str, n: int = 1) -> None:
+        at_least, at_most = BOUNDS[qualifier]
+        self.count += n
+        self.stated += amount
+        self.low += amount if at_least else 0
+        if at_most is None or self.high is None:
+            self.high = None
+        else:
+            self.high += amount
+        self.exact = self.exact and qualifier == "exact"
+
+
+@dataclass
+class Group:
+    label: str | None
+    totals: dict[tuple[str, str], Total] = field(default_factory=lambda: defaultdict(Total))
+
+
+def summarize(
+    rows: Iterable[tuple[Any, str, str, str, int, int]],
+    labels: dict[Any, str],
+    split: str,
+) -> list[dict[str, Any]]:
+    """Groups from rows of (group value, kind, unit or currency, qualifier, count, sum of
+    amounts): each group split by kind and `split` (`currency` or `unit`), largest count first."""
+    groups: dict[Any, Group] = {}
+    for value, kind, unit, qualifier, n, amount in rows:
+        group = groups.setdefault(value, Group(labels.get(value)))
+        group.totals[(kind, unit)].add(int(amount), qualifier, int(n))
+    out = []
+    for value, group in groups.items():
+        totals = [
+            {
+                "kind": kind,
+                split: unit,
+                "count": total.count,
+                "total_min": total.low,
+                "total_max": total.high,
+                "exact": total.exact,
+                "total_stated": total.stated,
+            }
+            for (kind, unit), total in sorted(group.totals.items())
+        ]
+        count = sum(total.count for total in group.totals.values())
+        out.append({"value": value, "label": group.label, "count": count, "totals": totals})
+    out.sort(key=lambda g: (-g["count"], g["value"] is None, str(g["value"])))
+    return out
