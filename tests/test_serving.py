@@ -58,6 +58,9 @@ def test_readme_curl_examples_work(server: str) -> None:
     result = subprocess.run(["bash", "-c", script], capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
     assert '"code":"NE"' in result.stdout and "<mark>Agedez</mark>" in result.stdout
+    assert '"id":"mohamed-bazoum"' in result.stdout and '"fuzzy":true' in result.stdout
+    assert '"type":"AnnotationCollection"' in result.stdout
+    assert '"total_min":500000000,"total_max":null' in result.stdout
     assert result.stdout.rstrip().endswith("304")
 
 
