@@ -8,6 +8,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+import orjson
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
@@ -126,6 +127,77 @@ def prepare_store(settings: Settings) -> int:
     return 0
 
 
+def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
+    """Every resource to a file of its own in `args.out`, as NDJSON or CSV."""
+    from sqlalchemy import func, select
+
+    from app import exports
+    from app.api.dump import DUMPED
+    from app.db import data_version, serving_engine
+    from app.pagination import CursorSigner
+    from app.query import Paging, PerVersion
+
+    out: Path = args.out
+    out.mkdir(parents=True, exist_ok=True)
+    engine = serving_engine(settings.model_copy(update={"statement_timeout_ms": 0}))
+    try:
+        with engine.connect() as conn:
+            version = data_version(conn)
+            if version is None:
+                print("export: the store is not seeded; run seed", file=sys.stderr)
+                return 1
+            totals = {
+                r.listing.name: conn.execute(
+                    select(func.count()).select_from(r.kind.table)
+                ).scalar_one()
+                for r, _ in DUMPED
+            }
+        paging = Paging(CursorSigner("export"), PerVersion(), version)
+        for resource, everything in DUMPED:
+            name, kind = resource.listing.name, resource.kind
+            path = out / f"{name}.{args.format}"
+            bar = Progress(name, totals[name])
+            columns = exports.csv_columns(kind, None)
+            reader = exports.chunks(
+                engine, resource.listing, kind, everything, kind.key, paging, exports.Shaping()
+            )
+            with path.open("wb") as file:
+                for index, batch in enumerate(reader):
+                    if args.format == "ndjson":
+                        file.write(exports.ndjson_lines(batch))
+                    else:
+                        records = [orjson.loads(b) if isinstance(b, str) else b for b in batch]
+                        file.write(exports.csv_rows(columns, records, header=index == 0))
+                    bar.add(len(batch))
+                if args.format == "csv" and not totals[name]:
+                    file.write(exports.csv_rows(columns, [], header=True))
+            bar.done()
+        print(f"exported {sum(totals.values())} records to {out}")
+    finally:
+        engine.dispose()
+    return 0
+
+
+class Progress:
+    """A progress bar on stderr: `name [#####     ] done/total`."""
+
+    def __init__(self, name: str, total: int) -> None:
+        self.name, self.total, self.count = name, total, 0
+
+    def add(self, n: int) -> None:
+        self.count += n
+        self.show()
+
+    def show(self, end: str = "\r") -> None:
+        width = 30
+        filled = width if not self.total else width * self.count // self.total
+        bar = "#" * filled + " " * (width - filled)
+        print(f"{self.name:<14} [{bar}] {self.count:>9,}/{self.total:,}", end=end, file=sys.stderr)
+
+    def done(self) -> None:
+        self.show(end="\n")
+
+
 def _stopped(signum: int, frame: object) -> None:
     """uvicorn shuts down gracefully on SIGTERM/SIGINT (in-flight requests finish), then raises
     the signal again for its previous handler: this one, so a requested stop exits 0 instead of
@@ -171,6 +243,14 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--host", help="default: HOST or 127.0.0.1")
     serve.add_argument("--port", type=int, help="default: PORT or 8000")
     serve.add_argument("--workers", type=int, help="default: WORKERS or 1")
+    export = commands.add_parser("export", help="write every resource to a file of its own")
+    export.add_argument("--format", choices=["ndjson", "csv"], default="ndjson")
+    export.add_argument("--out", type=Path, required=True, help="folder for the files")
     args = parser.parse_args(argv)
-    handler = {"migrate": cmd_migrate, "seed": cmd_seed, "serve": cmd_serve}[args.command]
+    handler = {
+        "migrate": cmd_migrate,
+        "seed": cmd_seed,
+        "serve": cmd_serve,
+        "export": cmd_export,
+    }[args.command]
     return handler(Settings(), args)

@@ -11,6 +11,7 @@ from app.api import (
     articles,
     autocomplete,
     countries,
+    dump,
     events,
     figures,
     meta,
@@ -26,6 +27,7 @@ from app.config import Settings
 from app.context import AppContext
 from app.docs import add_docs
 from app.http.caching import CachingMiddleware
+from app.http.compression import CompressionMiddleware
 from app.http.cors import ProblemCORSMiddleware
 from app.http.edge import EdgeMiddleware
 from app.http.ratelimit import RateLimitMiddleware
@@ -75,6 +77,7 @@ ROUTERS = [
     articles.router,
     search.router,
     autocomplete.router,
+    dump.router,
     meta.router,
 ]
 
@@ -110,7 +113,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     # Added innermost first. Outermost, CORS sees every response (errors too); then the edge
     # (request ids, headers, logs, errors), so a 429 is logged like any answer; then the rate
-    # limit, before the cache, so a replayed response counts too.
+    # limit, before the cache, so a replayed response counts too; the cache keeps what
+    # compression makes.
+    app.add_middleware(CompressionMiddleware)
     app.add_middleware(
         CachingMiddleware,
         data_version=context.versions,

@@ -41,13 +41,18 @@ def problem(response: Any, status: int, slug: str) -> dict[str, Any]:
     "path",
     ["/v1/figures", "/v1/people/mohamed-bazoum?fields=name", "/healthz", "/docs", "/openapi.json"],
 )
-def test_head_is_get_without_a_body_everywhere(http: TestClient, path: str) -> None:
-    head = http.head(path)
-    get = http.get(path)
+@pytest.mark.parametrize("coding", ["identity", "gzip"])
+def test_head_is_get_without_a_body_everywhere(http: TestClient, path: str, coding: str) -> None:
+    asked = {"Accept-Encoding": coding}
+    head = http.head(path, headers=asked)
+    get = http.get(path, headers=asked)
     assert head.status_code == get.status_code == 200
     assert head.content == b""
     assert head.headers["content-type"] == get.headers["content-type"]
-    assert head.headers["content-length"] == str(len(get.content))
+    assert head.headers["content-length"] == get.headers["content-length"]
+    assert head.headers.get("content-encoding") == get.headers.get("content-encoding")
+    if coding == "identity":
+        assert head.headers["content-length"] == str(len(get.content))
     assert head.headers.get("etag") == get.headers.get("etag")
 
 

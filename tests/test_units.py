@@ -14,35 +14,37 @@ def entry(n: int) -> bytes:
 
 def test_the_response_cache_evicts_the_least_recently_used_first() -> None:
     cache = ResponseCache(max_bytes=8000)
-    key = {name: ("h", f"/v1/{name}", b"") for name in "abcdefghi"}
+    key = {name: ("h", f"/v1/{name}", b"", "gzip", "application/json") for name in "abcdefghi"}
     assert cache.get("v1", key["a"]) is None  # the first look sets the version
     for name in "abcdefgh":
-        cache.put("v1", key[name], [], entry(700))  # each costs 700 + 1 + 5 + 200 = 906
-    assert cache.size == 8 * 906
+        cache.put("v1", key[name], [], entry(700))  # each costs 700 + 1 + 5 + 4 + 16 + 200 = 926
+    assert cache.size == 8 * 926
     assert cache.get("v1", key["a"]) is not None  # a is now the most recently used
     cache.put("v1", key["i"], [], entry(700))  # over 8,000: the least recent one goes
     kept = {name for name in "abcdefghi" if cache.get("v1", key[name]) is not None}
     assert kept == set("acdefghi")
-    assert cache.size == 8 * 906 <= cache.max_bytes
+    assert cache.size == 8 * 926 <= cache.max_bytes
 
 
 def test_the_response_cache_refuses_an_entry_over_an_eighth_of_it() -> None:
     cache = ResponseCache(max_bytes=8000)
-    cache.get("v1", ("h", "/", b""))
-    cache.put("v1", ("h", "/big", b""), [], entry(1000))  # costs more than 1000
-    cache.put("v1", ("h", "/small", b""), [], entry(10))
-    assert cache.get("v1", ("h", "/big", b"")) is None
-    assert cache.get("v1", ("h", "/small", b"")) is not None
+    cache.get("v1", ("h", "/", b"", "identity", ""))
+    cache.put("v1", ("h", "/big", b"", "identity", ""), [], entry(1000))  # costs more than 1000
+    cache.put("v1", ("h", "/small", b"", "identity", ""), [], entry(10))
+    assert cache.get("v1", ("h", "/big", b"", "identity", "")) is None
+    assert cache.get("v1", ("h", "/small", b"", "identity", "")) is not None
 
 
 def test_a_new_data_version_empties_the_response_cache() -> None:
     cache = ResponseCache(max_bytes=8000)
-    cache.get("v1", ("h", "/a", b""))
-    cache.put("v1", ("h", "/a", b""), [], entry(10))
-    assert cache.get("v2", ("h", "/a", b"")) is None
+    cache.get("v1", ("h", "/a", b"", "identity", ""))
+    cache.put("v1", ("h", "/a", b"", "identity", ""), [], entry(10))
+    assert cache.get("v2", ("h", "/a", b"", "identity", "")) is None
     assert cache.size == 0 and not cache.entries
-    cache.put("v1", ("h", "/a", b""), [], entry(10))  # a late answer of the old version: dropped
-    assert cache.get("v2", ("h", "/a", b"")) is None
+    cache.put(
+        "v1", ("h", "/a", b"", "identity", ""), [], entry(10)
+    )  # a late answer of the old version: dropped
+    assert cache.get("v2", ("h", "/a", b"", "identity", "")) is None
 
 
 class Clock:

@@ -2,24 +2,30 @@
 plain JSON. Records are served as the documents rendered when the store was seeded,
 concatenated unless `fields`, `include` or `offsets` reshape them."""
 
+import logging
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any, Generic
 
 import orjson
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import RedirectResponse, Response, StreamingResponse
 from sqlalchemy import Connection, bindparam, select
+from sqlalchemy.exc import DBAPIError
+from starlette.concurrency import run_in_threadpool
 
-from app import annotations
+from app import annotations, exports
 from app.api.filters import resolve_country
 from app.api.params import ItemParams, ListFormat, ListOptions, Offsets, PageParams, Slug
 from app.api.responses import ANNOTATION_RESPONSES
 from app.context import AppContext, Ctx
-from app.errors import NotFound
+from app.errors import ApiError, NotFound, database_error, problem_body
+from app.http.negotiation import media_type
 from app.models import RecordAlias
 from app.query import F, Listing, PageResult, Paging, facet_counts, fetch_page
 from app.records import Item, Kind, get_document, parse_fields, parse_include, shape, to_utf16
 
+error_log = logging.getLogger("app.errors")
 _ALIAS = RecordAlias.__table__  # type: ignore[attr-defined]
 RENAMED = select(_ALIAS.c.id).where(
     _ALIAS.c.type == bindparam("type"), _ALIAS.c.old_id == bindparam("old_id")
@@ -71,6 +77,33 @@ def annotations_response(document: dict[str, Any]) -> Response:
 
 
 NO_OPTIONS = ListOptions()
+# What an Accept header can ask a list for, by media type.
+ACCEPTED = {
+    "application/json": ListFormat.json,
+    "text/csv": ListFormat.csv,
+    "application/x-ndjson": ListFormat.ndjson,
+    "application/ld+json": ListFormat.annotations,
+}
+
+
+def negotiated(request: Request) -> ListFormat:
+    """The format the Accept header prefers (JSON unless it names another one first)."""
+    return ACCEPTED[media_type(request.headers.get("accept", ""))]
+
+
+def stream_error(exc: Exception, request_id: str | None, path: str) -> ApiError:
+    """What ends a stream that failed after it began, logged once with the request id."""
+    error = database_error(exc) if isinstance(exc, DBAPIError) else exc
+    if not isinstance(error, ApiError):
+        error = ApiError("Unexpected error; it has been logged with the request id")
+    error_log.error(
+        "export of %s ended early: %s",
+        path,
+        error.detail,
+        exc_info=exc,
+        extra={"request_id": request_id},
+    )
+    return error
 
 
 class Renamed(Exception):
@@ -108,6 +141,9 @@ class Resource(Generic[F]):
         fields = parse_fields(self.kind, page.fields)
         include = parse_include(self.kind, page.include)
         paging = ctx.paging(request)
+        format = page.format or negotiated(request)
+        if format in (ListFormat.csv, ListFormat.ndjson):
+            return self.export(ctx, request, filters, sort, page, format, within)
         with ctx.engine.connect() as conn:
             if within is not None:
                 parent, key = within
@@ -125,7 +161,7 @@ class Resource(Generic[F]):
                 paging=paging,
             )
             bodies = [row["body"] for row in result.rows]
-            if page.format is ListFormat.annotations:
+            if format is ListFormat.annotations:
                 base = ctx.base_url(request)
                 items = [
                     annotation
@@ -151,6 +187,78 @@ class Resource(Generic[F]):
                 counts = facet_counts(conn, self.listing, filters, options.facets, paging)
                 extra["facets"] = counts
         return page_response(ctx, request, result, data, extra)
+
+    def export(
+        self,
+        ctx: AppContext,
+        request: Request,
+        filters: F,
+        sort: str,
+        page: PageParams,
+        format: ListFormat,
+        within: tuple["Resource[Any]", str] | None,
+    ) -> Response:
+        """The whole list as a CSV or NDJSON download, streamed in keyset chunks. Whatever can
+        be refused is refused before the first byte (a bad sort, `include` with CSV, a missing
+        parent, a store that cannot be reached): the first chunk is read here."""
+        fields = parse_fields(self.kind, page.fields)
+        include = frozenset(parse_include(self.kind, page.include))
+        if format is ListFormat.csv:
+            exports.refuse_include_in_csv(include)
+        paging = ctx.paging(request)
+        with ctx.engine.connect() as conn:
+            if within is not None:
+                parent, key = within
+                try:
+                    parent.existing_key(conn, key, request)
+                except Renamed as moved:
+                    return redirect(request, moved)
+            astral = self.utf16(ctx, conn, paging, page) or None
+        shaping = exports.Shaping(fields, include, astral)
+        reader = exports.chunks(ctx.engine, self.listing, self.kind, filters, sort, paging, shaping)
+        first = next(reader)  # errors now are problems, not broken streams
+        columns = exports.csv_columns(self.kind, fields)
+        request_id = request.scope.get("state", {}).get("request_id")
+        request.scope["state"]["uncached"] = True  # a stream: the response cache keeps none
+
+        def encode(batch: list[str] | list[Item], index: int) -> bytes:
+            if format is ListFormat.ndjson:
+                return exports.ndjson_lines(batch)
+            records = [orjson.loads(r) if isinstance(r, str) else r for r in batch]
+            return exports.csv_rows(columns, records, header=index == 0)
+
+        async def stream() -> AsyncIterator[bytes]:
+            yield encode(first, 0)
+            index = 1
+            while True:
+                try:
+                    batch = await run_in_threadpool(next, reader, None)
+                except Exception as exc:  # the response has begun: end it, and say so
+                    error = stream_error(exc, request_id, request.url.path)
+                    if format is ListFormat.ndjson:
+                        body = problem_body(
+                            error.status,
+                            error.slug,
+                            error.detail,
+                            instance=request.url.path,
+                            request_id=request_id,
+                        )
+                        yield body + b"\n"
+                    return
+                if batch is None:
+                    return
+                yield encode(batch, index)
+                index += 1
+
+        filename = f"{self.listing.name}.{format.value}"
+        return StreamingResponse(
+            stream(),
+            media_type=exports.MEDIA_TYPES[format.value],
+            headers={
+                "Content-Disposition": f'attachment; filename="{filename}"',
+                "Vary": "Accept",
+            },
+        )
 
     def item(self, ctx: AppContext, request: Request, key: str, params: ItemParams) -> Response:
         """One record by key (for countries: alpha-2 or alpha-3, any case)."""

@@ -86,6 +86,8 @@ class Offsets(StrEnum):
 class ListFormat(StrEnum):
     json = "json"
     annotations = "annotations"
+    csv = "csv"
+    ndjson = "ndjson"
 
 
 OffsetsQuery = Annotated[
@@ -97,10 +99,13 @@ OffsetsQuery = Annotated[
     ),
 ]
 FormatQuery = Annotated[
-    ListFormat,
+    ListFormat | None,
     Query(
-        description="`json` (default): the list envelope; `annotations`: the page's evidence "
-        "as W3C Web Annotations (JSON-LD, an AnnotationPage)"
+        description="`json` (default): a page in the list envelope; `annotations`: the page's "
+        "evidence as W3C Web Annotations (JSON-LD, an AnnotationPage); `csv` or `ndjson`: the "
+        "whole filtered, sorted list as a download (`limit` and `cursor` do not apply; CSV is "
+        "one flat row per record). Without it, an `Accept` of `text/csv` or "
+        "`application/x-ndjson` asks for those"
     ),
 ]
 
@@ -120,7 +125,7 @@ class PageParams(ItemParams):
 
     limit: int = 20
     cursor: str | None = None
-    format: ListFormat = ListFormat.json
+    format: ListFormat | None = None  # None: as the Accept header asks
 
 
 def list_pattern(values: Iterable[str]) -> str:
@@ -193,7 +198,7 @@ def page_params(kind: Kind) -> Any:
         async def evidenced(
             limit: Limit = 20,
             cursor: Cursor = None,
-            format: FormatQuery = ListFormat.json,
+            format: FormatQuery = None,
             shaped: ItemParams = shape,
         ) -> PageParams:
             return PageParams(shaped.fields, shaped.include, shaped.offsets, limit, cursor, format)

@@ -34,7 +34,13 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 
 LIST_RESPONSES: dict[int | str, dict[str, Any]] = {
-    200: {"content": {annotations.MEDIA_TYPE: {"schema": annotations.SCHEMA}}},
+    200: {
+        "content": {
+            annotations.MEDIA_TYPE: {"schema": annotations.SCHEMA},
+            "text/csv": {"schema": {"type": "string", "description": "format=csv"}},
+            "application/x-ndjson": {"schema": {"type": "string", "description": "format=ndjson"}},
+        }
+    },
     **problem_responses(304, 422, 503),
 }
 # Lists of records without evidence (articles, search hits): JSON only.

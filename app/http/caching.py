@@ -16,6 +16,8 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import __version__
+from app.http.compression import negotiate
+from app.http.negotiation import media_type
 
 # What changes only with the app itself: ETags from the app version.
 APP_PATHS = ("/docs", "/redoc", "/openapi.json", "/problems/")
@@ -28,13 +30,16 @@ _PER_REQUEST = {
     b"content-security-policy",
     b"referrer-policy",
 }
-CacheKey = tuple[str, str, bytes]  # (host, path, query)
+# (host, path, query, content coding, list media type): one representation.
+CacheKey = tuple[str, str, bytes, str, str]
 Entry = tuple[list[tuple[bytes, bytes]], bytes]
 
 
 def make_etag(data_version: str, key: CacheKey) -> str:
-    host, path, query = key
-    digest = hashlib.sha256(f"{__version__}|{data_version}|{host}|{path}?".encode() + query)
+    """Strong, and one per representation: the same URL compressed, or as CSV, has its own."""
+    host, path, query, coding, media = key
+    text = f"{__version__}|{data_version}|{host}|{coding}|{media}|{path}?"
+    digest = hashlib.sha256(text.encode() + query)
     return f'"{digest.hexdigest()[:32]}"'
 
 
@@ -124,7 +129,9 @@ class CachingMiddleware:
         scope["state"]["data_version"] = version
         headers = Headers(scope=scope)
         host = headers.get("host", "") if self.by_host else ""
-        key = (host, path, scope.get("query_string", b""))
+        coding = negotiate(headers)
+        media = media_type(headers.get("accept", ""))
+        key = (host, path, scope.get("query_string", b""), coding, media)
         etag = make_etag(version, key)
         if_none_match = headers.get("if-none-match", "")
         not_modified = _not_modified(etag, self.cache_control)
@@ -172,17 +179,24 @@ class CachingMiddleware:
             return
         start: Message = {}
         chunks: list[bytes] = []
+        size = 0
 
         async def capture(message: Message) -> None:
+            nonlocal size
             if message["type"] == "http.response.start":
                 start.update(message)
                 start["headers"] = list(message.get("headers", []))
-            elif message["type"] == "http.response.body":
-                chunks.append(message.get("body", b""))
+            elif message["type"] == "http.response.body" and size >= 0:
+                # Streams (exports) and bodies too large to keep are passed on, not held.
+                size += len(message.get("body", b""))
+                if scope["state"].get("uncached") or size > cache.max_bytes // 8:
+                    size, chunks[:] = -1, []
+                else:
+                    chunks.append(message.get("body", b""))
             await send(message)
 
         await self.app(scope, receive, capture)
-        if start.get("status") == 200:
+        if start.get("status") == 200 and size >= 0:
             keep = [(k, v) for k, v in start["headers"] if k.lower() not in _PER_REQUEST]
             cache.put(version, key, keep, b"".join(chunks))
 

@@ -11,7 +11,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
-from app import annotations
+from app import annotations, exports
 from app.config import RETRY_AFTER_SECONDS
 from app.openapi.examples import (
     ANNOTATION_BASE,
@@ -86,6 +86,20 @@ def _example_for(schema: dict[str, Any], components: dict[str, Any]) -> Any:
     return None
 
 
+def _export_examples(content: dict[str, Any], schema: dict[str, Any]) -> None:
+    """The CSV and NDJSON a list's example record becomes, where the list offers them."""
+    name = schema.get("$ref", "").rsplit("/", 1)[-1].removeprefix("Page_").removesuffix("_")
+    kind = next((k for k in KINDS.values() if k.public.__name__ == name), None)
+    if kind is None or name not in EXAMPLES:
+        return
+    record = EXAMPLES[name]
+    if "text/csv" in content:
+        columns = exports.csv_columns(kind, None)
+        content["text/csv"]["example"] = exports.csv_rows(columns, [record], header=True).decode()
+    if "application/x-ndjson" in content:
+        content["application/x-ndjson"]["example"] = exports.ndjson_lines([record]).decode()
+
+
 def _finish_responses(
     path: str,
     responses: dict[str, Any],
@@ -115,6 +129,7 @@ def _finish_responses(
             media["example"] = example
         if path.startswith("/v1/") and "next_cursor" in (media.get("example") or {}):
             ok["headers"] |= LINK
+        _export_examples(ok["content"], media.get("schema", {}))
     linked = ok["content"].get(annotations.MEDIA_TYPE)
     if linked is not None:
         collection, page = linked_examples
