@@ -49,19 +49,20 @@ def chunks(
     sort: str,
     paging: Paging,
     shaping: Shaping,
-    chunk: int = CHUNK,
+    chunk: int | None = None,
 ) -> Iterator[list[str] | list[Item]]:
     """The records of `listing` matching `filters` in `sort` order, `chunk` at a time: as
     the stored JSON documents (strings) when unshaped, else as shaped records. Each chunk is
     read on a connection of its own, so each has the whole time limit, and checks that the
     data version is still the one the export began with."""
     cursor: str | None = None
+    size = chunk or CHUNK
     while True:
         with engine.connect() as conn:
             if data_version(conn) != paging.version:
                 raise DataChanged("The data changed during the export; start it again")
             result = fetch_page(
-                conn, listing, filters, sort=sort, limit=chunk, cursor=cursor, paging=paging
+                conn, listing, filters, sort=sort, limit=size, cursor=cursor, paging=paging
             )
             bodies: list[str] = [row["body"] for row in result.rows]
             if shaping.as_stored:
