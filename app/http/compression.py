@@ -76,7 +76,7 @@ class CompressionMiddleware:
             await self.app(scope, receive, send)
             return
         coding = negotiate(Headers(scope=scope))
-        start: Message | None = None
+        start: Message | None = None  # held until the first body says what to do
         streamer: Streamer | None = None
 
         async def compress(message: Message) -> None:
@@ -84,7 +84,7 @@ class CompressionMiddleware:
             if message["type"] == "http.response.start":
                 start = message
                 return
-            if message["type"] != "http.response.body" or start is None:
+            if message["type"] != "http.response.body":
                 await send(message)
                 return
             body, more = message.get("body", b""), message.get("more_body", False)
@@ -94,30 +94,34 @@ class CompressionMiddleware:
                     out += streamer.finish()
                 await send({**message, "body": out})
                 return
-            headers = MutableHeaders(scope=start)
+            if start is None:  # decided already, and not to compress: pass it on
+                await send(message)
+                return
+            held, start = start, None
+            headers = MutableHeaders(scope=held)
             kind = headers.get("content-type", "")
-            compressible = start["status"] not in (204, 304) and kind.startswith(COMPRESSIBLE)
+            compressible = held["status"] not in (204, 304) and kind.startswith(COMPRESSIBLE)
             if compressible:
                 headers.add_vary_header("Accept-Encoding")
             if not compressible or coding == "identity" or "content-encoding" in headers:
-                await send(start)
+                await send(held)
                 await send(message)
                 return
             if more:  # a stream: compressed as it goes
                 streamer = Streamer(coding)
                 del headers["content-length"]
                 headers["Content-Encoding"] = coding
-                await send(start)
+                await send(held)
                 await send({**message, "body": streamer.compress(body)})
                 return
             if len(body) < self.min_size:
-                await send(start)
+                await send(held)
                 await send(message)
                 return
             packed = whole(body, coding)
             headers["Content-Encoding"] = coding
             headers["Content-Length"] = str(len(packed))
-            await send(start)
+            await send(held)
             await send({**message, "body": packed})
 
         await self.app(scope, receive, compress)
