@@ -1,4 +1,6 @@
-"""Swagger UI and ReDoc, served from an installed package's assets: no CDN, works offline."""
+"""The pages: Swagger UI and ReDoc, served from an installed package's assets, and the
+explorer (app/explorer: plain HTML, CSS and JavaScript modules on the public API). No CDN:
+everything works offline."""
 
 import base64
 import hashlib
@@ -8,10 +10,27 @@ from pathlib import Path
 import fastapi_offline
 from fastapi import FastAPI
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
-from fastapi.responses import HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 ASSETS = Path(fastapi_offline.__file__).parent / "static"
+EXPLORER = Path(__file__).parent / "explorer"
+# The explorer's own policy: its files only, no inline script or style, and the API.
+EXPLORER_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+
+
+def add_explorer(app: FastAPI) -> None:
+    """The explorer at `/`, its files under `/static/explorer/`. It routes by the URL's
+    hash, so no other path needs the page."""
+    app.mount("/static/explorer", StaticFiles(directory=EXPLORER), name="explorer-assets")
+
+    @app.get("/", include_in_schema=False)
+    async def explorer() -> FileResponse:
+        return FileResponse(EXPLORER / "index.html", media_type="text/html; charset=utf-8")
 
 
 def add_docs(app: FastAPI) -> str:

@@ -25,7 +25,7 @@ from app.api import (
 from app.api.strict import strict_query
 from app.config import Settings
 from app.context import AppContext
-from app.docs import add_docs
+from app.docs import EXPLORER_CSP, add_docs, add_explorer
 from app.http.caching import CachingMiddleware
 from app.http.compression import CompressionMiddleware
 from app.http.cors import ProblemCORSMiddleware
@@ -109,6 +109,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in ROUTERS:
         app.include_router(router)
     docs_csp = add_docs(app)
+    add_explorer(app)
     customize_openapi(app)
 
     # Added innermost first. Outermost, CORS sees every response (errors too); then the edge
@@ -129,7 +130,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             per_minute=settings.rate_limit_per_minute,
             burst=settings.rate_limit_burst,
         )
-    app.add_middleware(EdgeMiddleware, docs_csp=docs_csp)
+    app.add_middleware(EdgeMiddleware, docs_csp=docs_csp, explorer_csp=EXPLORER_CSP)
     # Any request header a browser client sends (Authorization, traceparent, ...) passes a
     # preflight: the API reads none it would refuse. No credentials: the data is public.
     app.add_middleware(

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import brotli
-import orjson
 import pytest
 from fastapi.testclient import TestClient
 

@@ -14,6 +14,7 @@ import schemathesis
 from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
+from schemathesis.checks import response_schema_conformance
 
 from app.dates import parse_partial_date
 from app.main import create_app
@@ -59,12 +60,15 @@ def _on_the_calendar(value: object) -> bool:
 
 
 def valid_beyond_the_schema(case: Any) -> bool:
-    """Two things are valid that a schema cannot say: a cursor is one this API issued (anything
-    else is refused with 422, as it must be), and a date is on the calendar (the pattern lets
-    2023-02-30 through). Positive cases breaking them are not positive cases."""
+    """Three things are valid that a schema cannot say: a cursor is one this API issued
+    (anything else is refused with 422, as it must be), a date is on the calendar (the pattern
+    lets 2023-02-30 through), and `include` goes with no CSV. Positive cases breaking them are
+    not positive cases."""
     query = case.query or {}
     if "cursor" in query:
         return False
+    if query.get("format") == "csv" and query.get("include"):
+        return False  # CSV is flat: embedded records need NDJSON (the format parameter says so)
     return all(_on_the_calendar(query[name]) for name in ("from", "to") if name in query)
 
 
@@ -89,7 +93,12 @@ def test_operation_conforms_to_the_openapi_document(
     def run(case: Any) -> None:
         if case.meta.generation.mode.is_positive and not valid_beyond_the_schema(case):
             reject()
-        response = case.call_and_validate()
+        # `fields=` trims records below the whole record the schema shows (as its description
+        # says): their shape is checked by tests of their own.
+        trimmed = "fields" in (case.query or {})
+        response = case.call_and_validate(
+            excluded_checks=[response_schema_conformance] if trimmed else None
+        )
         generated[label] += 1
         assert response.status_code < 500, response.text
         if response.status_code >= 400:

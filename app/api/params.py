@@ -151,7 +151,8 @@ def fields_query(kind: Kind) -> Any:
     return list_query(
         kind.fields,
         "Comma-separated fields to return (a sparse response: leave out the ones you do not "
-        f"need); the `{kind.key}` always comes.",
+        f"need); the `{kind.key}` always comes. The response schema shows a whole record: with "
+        "`fields`, only the fields asked for (and the key) are in it.",
     )
 
 

@@ -17,6 +17,7 @@ error_log = logging.getLogger("app.errors")
 
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
 DOCS_PATHS = ("/docs", "/redoc", "/static/docs/")
+EXPLORER_PATHS = ("/static/explorer/",)
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
 
@@ -26,10 +27,16 @@ class EdgeMiddleware:
     escapes the app a problem with that id, logged once when it is a bug."""
 
     def __init__(
-        self, app: ASGIApp, *, max_body_bytes: int = 64 * 1024, docs_csp: str = API_CSP
+        self,
+        app: ASGIApp,
+        *,
+        max_body_bytes: int = 64 * 1024,
+        docs_csp: str = API_CSP,
+        explorer_csp: str = API_CSP,
     ) -> None:
         self.app = app
         self.docs_csp = docs_csp
+        self.explorer_csp = explorer_csp
         self.max_body_bytes = max_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -45,7 +52,14 @@ class EdgeMiddleware:
         head = method == "HEAD"
         if head:  # HEAD is a GET without its body, on every path
             scope = {**scope, "method": "GET"}
-        csp = self.docs_csp if scope["path"].startswith(DOCS_PATHS) else API_CSP
+        path = scope["path"]
+        csp = (
+            self.docs_csp
+            if path.startswith(DOCS_PATHS)
+            else self.explorer_csp
+            if path == "/" or path.startswith(EXPLORER_PATHS)
+            else API_CSP
+        )
         status = 0
 
         async def respond(message: Message) -> None:
