@@ -16,6 +16,7 @@ from app.config import Settings
 from app.db import data_version, serving_engine
 from app.errors import Unavailable
 from app.http.caching import ResponseCache
+from app.http.hot import DocumentReader
 from app.pagination import CursorSigner
 from app.query import Paging, PerVersion
 from app.records import astral_positions
@@ -46,6 +47,7 @@ class AppContext:
     engine: Engine
     cursors: CursorSigner
     versions: VersionSource
+    documents: DocumentReader
     stats: PerVersion = field(default_factory=PerVersion)
     responses: ResponseCache | None = None
     # Per route (kept with the route, so a recycled id() never matches another): the query
@@ -65,6 +67,7 @@ class AppContext:
         return cls(
             settings=settings,
             engine=engine,
+            documents=DocumentReader(engine),
             cursors=CursorSigner(settings.cursor_secret),
             versions=VersionSource(read_version, settings.data_version_ttl),
             responses=(

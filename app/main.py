@@ -30,6 +30,7 @@ from app.http.caching import CachingMiddleware
 from app.http.compression import CompressionMiddleware
 from app.http.cors import ProblemCORSMiddleware
 from app.http.edge import EdgeMiddleware
+from app.http.hot import ALPHA2, SLUG, HotReadMiddleware
 from app.http.ratelimit import RateLimitMiddleware
 from app.openapi import customize_openapi
 
@@ -82,6 +83,26 @@ ROUTERS = [
 ]
 
 
+# What the hot read answers: one record of these by its id (an article comes with its text,
+# which is not its stored document: the router answers for it).
+HOT = {
+    "countries": ("country", ALPHA2),
+    **{
+        name: (kind, SLUG)
+        for name, kind in (
+            ("people", "person"),
+            ("organizations", "organization"),
+            ("places", "place"),
+            ("events", "event"),
+            ("quotes", "quote"),
+            ("statements", "statement"),
+            ("aid", "aid"),
+            ("figures", "figure"),
+        )
+    },
+}
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The API over the store `settings` name (by default, from the environment). Everything
     it holds (engine, caches, cursor key) is its own: apps do not share state."""
@@ -92,6 +113,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
+        context.documents.close()
         context.engine.dispose()
 
     app = FastAPI(
@@ -103,6 +125,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
         dependencies=[Depends(strict_query)],
         lifespan=lifespan,
+        # No OpenTelemetry here: the app logs each request itself (app.logs).
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.context = context
     errors.install(app)
@@ -115,7 +139,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Added innermost first. Outermost, CORS sees every response (errors too); then the edge
     # (request ids, headers, logs, errors), so a 429 is logged like any answer; then the rate
     # limit, before the cache, so a replayed response counts too; the cache keeps what
-    # compression makes.
+    # compression makes; innermost, one record by its id skips the router.
+    app.add_middleware(HotReadMiddleware, reader=lambda: context.documents, collections=HOT)
     app.add_middleware(CompressionMiddleware)
     app.add_middleware(
         CachingMiddleware,

@@ -85,7 +85,11 @@ def test_an_unexpected_error_is_a_logged_500_problem_with_the_edge_headers(
     def broken(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("secret internals")
 
+    async def broken_read(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("secret internals")
+
     monkeypatch.setattr("app.api.lists.get_document", broken)
+    monkeypatch.setattr("app.http.hot.DocumentReader.read", broken_read)
     with app_client(seeded_sqlite_url, response_cache_bytes=0) as client:
         response = client.get("/v1/countries/NE", headers={"X-Request-ID": "trace-me"})
     body = problem(response, 500, "internal-error")

@@ -12,12 +12,12 @@ import hashlib
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 
-from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import __version__
 from app.http.compression import negotiate
 from app.http.negotiation import media_type
+from app.http.raw import header
 
 # What changes only with the app itself: ETags from the app version.
 APP_PATHS = ("/docs", "/redoc", "/openapi.json", "/problems/")
@@ -108,6 +108,7 @@ class CachingMiddleware:
         self.app = app
         self.data_version = data_version
         self.cache_control = f"public, max-age={cache_max_age}"
+        self.cache_bytes = self.cache_control.encode()
         self.cache = cache
         self.by_host = by_host
 
@@ -127,13 +128,12 @@ class CachingMiddleware:
             await self.app(scope, receive, send)
             return
         scope["state"]["data_version"] = version
-        headers = Headers(scope=scope)
-        host = headers.get("host", "") if self.by_host else ""
-        coding = negotiate(headers)
-        media = media_type(headers.get("accept", ""))
+        host = (header(scope, b"host") or "") if self.by_host else ""
+        coding = negotiate(scope)
+        media = media_type(header(scope, b"accept") or "")
         key = (host, path, scope.get("query_string", b""), coding, media)
         etag = make_etag(version, key)
-        if_none_match = headers.get("if-none-match", "")
+        if_none_match = header(scope, b"if-none-match") or ""
         not_modified = _not_modified(etag, self.cache_control)
         if etag_matches(if_none_match, etag):
             await send(not_modified)
@@ -148,9 +148,8 @@ class CachingMiddleware:
                 if if_none_match.strip() == "*":
                     message, unchanged = not_modified, True
                 else:
-                    out = MutableHeaders(scope=message)
-                    out["ETag"] = etag
-                    out["Cache-Control"] = self.cache_control
+                    tags = [(b"etag", etag.encode()), (b"cache-control", self.cache_bytes)]
+                    message = {**message, "headers": [*message.get("headers", ()), *tags]}
             elif message["type"] == "http.response.body" and unchanged:
                 message = {**message, "body": b""}
             await send(message)

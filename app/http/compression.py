@@ -7,20 +7,20 @@ import zlib
 from collections.abc import Callable
 from typing import Any
 
-from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.http.negotiation import ENCODINGS, encoding
+from app.http.raw import RawHeaders, add_vary, has, header
 
 MIN_SIZE = 1024
 COMPRESSIBLE = (
-    "application/json",
-    "application/problem+json",
-    "application/ld+json",
-    "application/x-ndjson",
-    "application/javascript",
-    "text/",
-    "image/svg+xml",
+    b"application/json",
+    b"application/problem+json",
+    b"application/ld+json",
+    b"application/x-ndjson",
+    b"application/javascript",
+    b"text/",
+    b"image/svg+xml",
 )
 
 
@@ -35,8 +35,9 @@ def available_encodings() -> tuple[str, ...]:
 AVAILABLE = available_encodings()
 
 
-def negotiate(headers: Headers) -> str:
-    return encoding(headers.get("accept-encoding", ""), AVAILABLE)
+def negotiate(scope: Scope) -> str:
+    """The coding to answer this request with (`identity` for none)."""
+    return encoding(header(scope, b"accept-encoding") or "", AVAILABLE)
 
 
 def whole(body: bytes, coding: str) -> bytes:
@@ -75,7 +76,7 @@ class CompressionMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        coding = negotiate(Headers(scope=scope))
+        coding = negotiate(scope)
         start: Message | None = None  # held until the first body says what to do
         streamer: Streamer | None = None
 
@@ -98,30 +99,32 @@ class CompressionMiddleware:
                 await send(message)
                 return
             held, start = start, None
-            headers = MutableHeaders(scope=held)
-            kind = headers.get("content-type", "")
+            raw: RawHeaders = list(held.get("headers", ()))
+            kind = next((v for k, v in raw if k == b"content-type"), b"")
             compressible = held["status"] not in (204, 304) and kind.startswith(COMPRESSIBLE)
             if compressible:
-                headers.add_vary_header("Accept-Encoding")
-            if not compressible or coding == "identity" or "content-encoding" in headers:
-                await send(held)
+                raw = add_vary(raw, b"Accept-Encoding")
+            if not compressible or coding == "identity" or has(raw, b"content-encoding"):
+                await send({**held, "headers": raw})
                 await send(message)
                 return
             if more:  # a stream: compressed as it goes
                 streamer = Streamer(coding)
-                del headers["content-length"]
-                headers["Content-Encoding"] = coding
-                await send(held)
+                raw = [(k, v) for k, v in raw if k != b"content-length"]
+                await send({**held, "headers": [*raw, (b"content-encoding", coding.encode())]})
                 await send({**message, "body": streamer.compress(body)})
                 return
             if len(body) < self.min_size:
-                await send(held)
+                await send({**held, "headers": raw})
                 await send(message)
                 return
             packed = whole(body, coding)
-            headers["Content-Encoding"] = coding
-            headers["Content-Length"] = str(len(packed))
-            await send(held)
+            raw = [(k, v) for k, v in raw if k != b"content-length"]
+            raw += [
+                (b"content-encoding", coding.encode()),
+                (b"content-length", b"%d" % len(packed)),
+            ]
+            await send({**held, "headers": raw})
             await send({**message, "body": packed})
 
         await self.app(scope, receive, compress)

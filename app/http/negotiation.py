@@ -1,6 +1,8 @@
 """Content negotiation, shared by the layers that must agree on it: the cache keys on the
 representation the compression and the routes will make."""
 
+from functools import lru_cache
+
 # Media types a list can be asked for in Accept (the routes map them to formats).
 LIST_MEDIA_TYPES = ("application/json", "text/csv", "application/x-ndjson", "application/ld+json")
 # Encodings we make, best first; brotli only when its library is installed.
@@ -24,6 +26,7 @@ def _ranked(header: str) -> list[tuple[float, int, str]]:
     return sorted(out)
 
 
+@lru_cache(maxsize=256)
 def media_type(accept: str) -> str:
     """The list media type an Accept header prefers: JSON unless it names another first."""
     for _, _, value in _ranked(accept):
@@ -32,6 +35,7 @@ def media_type(accept: str) -> str:
     return "application/json"
 
 
+@lru_cache(maxsize=256)
 def encoding(accept_encoding: str, available: tuple[str, ...]) -> str:
     """The content coding to answer with (`identity` when none we make is acceptable); of
     equal quality, the order of `available` decides, not the client's."""
