@@ -424,13 +424,46 @@ class EventParticipant(SQLModel, table=True):
     __table_args__ = (Index("ix_event_participant_entity", "entity_type", "entity_id"),)
 
 
-class EventCountry(SQLModel, table=True):
-    """The countries an event concerns: its country participants and their entities' countries."""
+class EventCountry(DateSortKeys, table=True):
+    """The countries an event concerns: its country participants and their entities' countries.
+
+    Each row repeats its event's sort keys, position, bounds and kind, and is indexed by
+    country in date order with them: a country's events are read from that index alone, a
+    page in order (however many the country has), a count or a facet without visiting the
+    events (app.query.SortedLink)."""
 
     __tablename__ = "event_country"
     country: str = Field(foreign_key="country.code", primary_key=True)
     event_id: str = Field(foreign_key="event.id", primary_key=True, ondelete="CASCADE")
-    __table_args__ = (Index("ix_event_country_event", "event_id"),)
+    position: int = 0
+    date_start: dt.date | None = None
+    date_end: dt.date | None = None
+    kind: str = Field(sa_type=VOCAB, default="")
+    __table_args__ = (
+        Index("ix_event_country_event", "event_id"),
+        Index(
+            "ix_event_country_by_date_asc",
+            "country",
+            "sort_start_asc",
+            "sort_end",
+            "position",
+            "event_id",
+            "kind",
+            "date_start",
+            "date_end",
+        ),
+        Index(
+            "ix_event_country_by_date_desc",
+            "country",
+            "sort_start_desc",
+            "sort_end",
+            "position",
+            "event_id",
+            "kind",
+            "date_start",
+            "date_end",
+        ),
+    )
 
 
 class EventPublic(EventBase):

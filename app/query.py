@@ -13,17 +13,20 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import orjson
 from sqlalchemy import (
+    Column,
     ColumnElement,
     Connection,
     Date,
     FromClause,
     Select,
+    Table,
     bindparam,
     func,
     select,
     tuple_,
 )
 from sqlalchemy.engine import RowMapping
+from sqlalchemy.sql.visitors import replacement_traverse
 
 from app.errors import InvalidParameter
 from app.facets import Facet, count
@@ -67,14 +70,30 @@ DATE_SORT = [
 
 
 @dataclass(frozen=True)
+class SortedLink:
+    """A link table that repeats its records' sort keys (and some other columns), with an
+    index in that order: filtering through it, a page reads the link's index in order from
+    the cursor (cost: about the page, however many match), and a count or a facet reads the
+    link alone. `columns` maps the listing's columns to the link's; `where` picks the link's
+    rows (`country = 'NE'`)."""
+
+    table: Table
+    where: ColumnElement[bool]
+    sorts: Mapping[str, Sequence[SortKey]]
+    columns: Mapping[str, str]
+
+
+@dataclass(frozen=True)
 class Member:
     """A filter through another table: the listing's key is one of `ids` (a one-column select).
 
     How it is queried depends on how many records match. Few: the page is driven from `ids`
     and sorted (cost: the matches). Many: the page walks the sort index and probes each row
-    with a correlated EXISTS (cost: about the page times the share that does not match)."""
+    with a correlated EXISTS (cost: about the page times the share that does not match). And
+    where the link repeats the sort keys (`sorted_link`), the page reads the link in order."""
 
     ids: Select[Any]
+    sorted_link: SortedLink | None = None
 
 
 Condition = ColumnElement[bool] | Member
@@ -185,6 +204,11 @@ def fetch_page(
     )
     conditions = listing.where(conn, filters)
     key_column = listing.source.c[listing.key]
+    linked = _sorted_link(listing, conditions, sort.removeprefix("-"))
+    if linked is not None:
+        return _page_through_link(
+            conn, listing, linked, conditions, sort, limit, after, paging, scope
+        )
     stats: Stats = paging.stats.get(
         (paging.version, listing.name, sort, scope),
         lambda: _stats(conn, listing, exprs[0], [_drive(c, key_column) for c in conditions]),
@@ -222,6 +246,93 @@ def fetch_page(
         last = [_jsonable(rows[-1][f"_k{i}"]) for i in range(len(exprs))]
         next_cursor = paging.cursors.encode(listing.name, sort, scope, last)
     return PageResult(rows, next_cursor, stats.total)
+
+
+def _sorted_link(
+    listing: Listing[Any], conditions: list[Condition], base: str
+) -> tuple[Member, SortedLink, list[ColumnElement[bool]], bool] | None:
+    """The link to page through, if a condition has one sorted in `base` order: (the
+    condition, its link, every other condition in the link's columns, whether some condition
+    needs the listing's own table joined)."""
+    for condition in conditions:
+        if isinstance(condition, Member) and condition.sorted_link is not None:
+            link = condition.sorted_link
+            if base not in link.sorts:
+                continue
+            others = [c for c in conditions if c is not condition]
+            moved = [_on_link(c, listing, link) for c in others]
+            if all(m is not None for m in moved):
+                return condition, link, [m for m in moved if m is not None], False
+            driven = [_drive(c, listing.source.c[listing.key]) for c in others]
+            return condition, link, driven, True
+    return None
+
+
+def _on_link(
+    condition: Condition, listing: Listing[Any], link: SortedLink
+) -> ColumnElement[bool] | None:
+    """`condition` in the link's columns, or None if it needs a column the link lacks."""
+    expression = _drive(condition, listing.source.c[listing.key])
+    missing = False
+
+    def replace(element: Any, **kw: Any) -> Any:
+        nonlocal missing
+        if isinstance(element, Column) and element.table is listing.source:
+            name = link.columns.get(element.name)
+            if name is None:
+                missing = True
+                return None
+            return link.table.c[name]
+        return None
+
+    moved: ColumnElement[bool] = replacement_traverse(expression, {}, replace)
+    return None if missing else moved
+
+
+def _page_through_link(
+    conn: Connection,
+    listing: Listing[Any],
+    found: tuple[Member, SortedLink, list[ColumnElement[bool]], bool],
+    conditions: list[Condition],
+    sort: str,
+    limit: int,
+    after: list[Any] | None,
+    paging: Paging,
+    scope: str,
+) -> PageResult:
+    """A page read from a sorted link's index: its rows in order from the cursor, joined to
+    the documents (and to the listing's table only if a condition needs it)."""
+    _, link, others, joined = found
+    descending = sort.startswith("-")
+    link_key = link.table.c[link.columns[listing.key]]
+    keys = [*link.sorts[sort.removeprefix("-")]]
+    exprs = [key.expr(link.table, descending) for key in keys] + [link_key]
+    source: FromClause = link.table
+    if joined:
+        source = source.join(listing.source, listing.source.c[listing.key] == link_key)
+    where = [link.where, *others]
+    total = paging.stats.get(
+        (paging.version, listing.name, "link", scope),
+        lambda: int(
+            conn.execute(select(func.count()).select_from(source).where(*where)).scalar_one()
+        ),
+    )
+    if total == 0:
+        return PageResult([], None, 0)
+    if after is not None:
+        values = tuple_(*(_param(v, e) for e, v in zip(exprs, after, strict=True)))
+        where.append(tuple_(*exprs) < values if descending else tuple_(*exprs) > values)
+    labels = [e.label(f"_k{i}") for i, e in enumerate(exprs)]
+    documents = source.join(_DOC, (_DOC.c.type == listing.document) & (_DOC.c.id == link_key))
+    stmt = select(link_key.label(listing.key), *labels, _DOC.c.body).select_from(documents)
+    order = [e.desc() if descending else e.asc() for e in exprs]
+    rows = list(conn.execute(stmt.where(*where).order_by(*order).limit(limit + 1)).mappings())
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        last = [_jsonable(rows[-1][f"_k{i}"]) for i in range(len(exprs))]
+        next_cursor = paging.cursors.encode(listing.name, sort, scope, last)
+    return PageResult(rows, next_cursor, total)
 
 
 def _drive(condition: Condition, key: ColumnElement[Any]) -> ColumnElement[bool]:

@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import Engine, event, text
 
 from app import query
+from app.api import events as events_api
 from app.api.choices import Choice
 from app.api.events import EVENTS, EventFilters
 from app.api.when import DateRange
@@ -109,6 +110,9 @@ def test_both_plans_page_the_same_records(
         monkeypatch.setattr(query, "DRIVE_LIMIT", 0)
         walked = pages(big_store, filters, sort)
         assert driven == walked and driven, filters
+        with monkeypatch.context() as unlinked:  # one country's own index, and without it
+            unlinked.setattr(events_api, "BY_COUNTRY", {})
+            assert pages(big_store, filters, sort) == walked, filters
         assert len(set(driven)) == len(driven)
 
 
@@ -116,8 +120,8 @@ def test_both_plans_page_the_same_records(
 def test_many_matches_walk_the_date_index_between_the_first_and_last(
     big_store: Engine, sort: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(query, "DRIVE_LIMIT", 100)  # NE has hundreds of events here
-    plan = page_plan(big_store, EventFilters(country=Choice(("NE",))), sort)
+    monkeypatch.setattr(query, "DRIVE_LIMIT", 100)  # NE and FR have hundreds of events here
+    plan = page_plan(big_store, EventFilters(country=Choice(("NE", "FR"))), sort)
     direction = "asc" if sort == "date" else "desc"
     assert re.search(
         rf"SEARCH event USING (COVERING )?INDEX ix_event_by_date_{direction} "
@@ -125,6 +129,24 @@ def test_many_matches_walk_the_date_index_between_the_first_and_last(
         plan,
     ), plan
     assert "TEMP B-TREE" not in plan, plan
+
+
+@pytest.mark.parametrize("sort", ["date", "-date"])
+def test_one_country_reads_its_own_date_index(big_store: Engine, sort: str) -> None:
+    """event_country repeats the sort keys: one country's page is a range of its index,
+    whatever the store's size, with no sort and no probing of the events table."""
+    plan = page_plan(big_store, EventFilters(country=Choice(("NE",))), sort)
+    direction = "asc" if sort == "date" else "desc"
+    assert f"ix_event_country_by_date_{direction} (country=?" in plan, plan
+    assert "TEMP B-TREE" not in plan and "SCAN" not in plan, plan
+
+
+def test_one_country_and_a_kind_stay_on_the_link(big_store: Engine) -> None:
+    plan = page_plan(
+        big_store, EventFilters(country=Choice(("NE",)), kind=Choice(("coup",))), "date"
+    )
+    assert "ix_event_country_by_date_asc" in plan and "TEMP B-TREE" not in plan, plan
+    assert "SEARCH event " not in plan, plan
 
 
 def test_few_matches_are_driven_from_the_link_table(

@@ -45,7 +45,7 @@ from app.models import (
     QuotePublic,
     StatementPublic,
 )
-from app.query import DATE_SORT, Condition, Listing, SortKey
+from app.query import DATE_SORT, Condition, Listing, Member, SortedLink, SortKey
 from app.records import KINDS
 
 KIND = KINDS["event"]
@@ -65,6 +65,22 @@ class EventFilters:
     q: str | None = None
 
 
+# event_country repeats its event's sort keys, bounds and kind (app.models.EventCountry).
+BY_COUNTRY = {"date": DATE_SORT}
+LINKED = {
+    name: name
+    for name in (
+        "sort_start_asc",
+        "sort_start_desc",
+        "sort_end",
+        "position",
+        "kind",
+        "date_start",
+        "date_end",
+    )
+} | {"id": "event_id"}
+
+
 def _where(conn: Connection, f: EventFilters) -> list[Condition]:
     out: list[Condition] = []
     key = TABLE.c.id
@@ -74,9 +90,16 @@ def _where(conn: Connection, f: EventFilters) -> list[Condition]:
     # events match, and walks the date index probing them when many do.
     if f.country:
         codes = countries(conn, f.country)
-        out += codes.through(
-            key, lambda values: select(COUNTRIES.c.event_id).where(COUNTRIES.c.country.in_(values))
-        )
+        if len(codes.include) == 1 and not codes.exclude:  # one country: read its own index
+            (code,) = codes.include
+            concerned = COUNTRIES.c.country == code
+            ids = select(COUNTRIES.c.event_id).where(concerned)
+            out.append(Member(ids, SortedLink(COUNTRIES, concerned, BY_COUNTRY, LINKED)))
+        else:
+            out += codes.through(
+                key,
+                lambda values: select(COUNTRIES.c.event_id).where(COUNTRIES.c.country.in_(values)),
+            )
     if f.kind:
         out += f.kind.on(TABLE.c.kind)
     if f.participant:

@@ -41,6 +41,7 @@ from app.models import (
 # What the loader keeps of a record for itself: the rest are columns.
 NOT_COLUMNS = {"evidence", "formerly"}
 DATE_INPUTS = {"date_start", "date_end", "date_relation"}
+SORT_KEYS = tuple(DateSortKeys.model_fields)
 ENTITY_TABLES = {
     "countries": Country,
     "people": Person,
@@ -178,7 +179,9 @@ def _build_article_rows(rows: Rows, annotation: AnnotationFile, bounds: dict[str
         return own | dates(record, bounds[record.id]) | extra
 
     for event in annotation.events:
-        rows.tables[Event].append(dated(event, "participants"))
+        row = dated(event, "participants")
+        rows.tables[Event].append(row)
+        repeated = {k: row[k] for k in (*SORT_KEYS, "position", "date_start", "date_end", "kind")}
         countries: dict[str, None] = {}
         for participant in event.participants:
             rows.tables[EventParticipant].append(
@@ -191,7 +194,9 @@ def _build_article_rows(rows: Rows, annotation: AnnotationFile, bounds: dict[str
             )
             if code := country_of[(participant.type, participant.id)]:
                 countries[code] = None
-        rows.tables[EventCountry].extend({"event_id": event.id, "country": c} for c in countries)
+        rows.tables[EventCountry].extend(
+            {"event_id": event.id, "country": c, **repeated} for c in countries
+        )
         participant_names = [names[(p.type, p.id)] for p in event.participants]
         rows.add_search(
             RecordType.event,
