@@ -40,6 +40,18 @@ class Settings(BaseSettings):
     statement_timeout_ms: int = Field(
         2000, ge=0, description="Per-request database time limit in ms; 0 disables it"
     )
+    count_budget_ms: int = Field(
+        50,
+        ge=0,
+        description="Time a list may spend counting its `total`; past it, `total` is null and "
+        "`total_at_least` a lower bound (`count=exact` waits); 0: always exact",
+    )
+    stats_cache_size: int = Field(
+        2048,
+        ge=0,
+        description="Totals and facet counts each worker keeps per data version (LRU); 0 "
+        "counts on every request",
+    )
     response_cache_bytes: int = Field(
         8 * 1024 * 1024, ge=0, description="Per-process cache of GET responses; 0 disables it"
     )

@@ -70,6 +70,7 @@ class AppContext:
             documents=DocumentReader(engine),
             cursors=CursorSigner(settings.cursor_secret),
             versions=VersionSource(read_version, settings.data_version_ttl),
+            stats=PerVersion(settings.stats_cache_size),
             responses=(
                 ResponseCache(settings.response_cache_bytes)
                 if settings.response_cache_bytes
@@ -98,16 +99,16 @@ class AppContext:
     def autocomplete(self, conn: Connection, version: str) -> Index:
         return self.of_version("autocomplete", version, lambda: build_index(conn))
 
-    def paging(self, request: Request) -> Paging:
+    def paging(self, request: Request, exact: bool = False) -> Paging:
         """Paging for this request: the data version the caching layer read for it (every
-        /v1 GET has one), or the store's now."""
+        /v1 GET has one), or the store's now; `exact`: count totals however long it takes."""
         version = request.scope.get("state", {}).get("data_version")
         if version is None:
             with self.engine.connect() as conn:
                 version = data_version(conn)
         if version is None:
             raise Unavailable("The store is not migrated and seeded yet")
-        return Paging(self.cursors, self.stats, version)
+        return Paging(self.cursors, self.stats, version, self.settings.count_budget_ms, exact)
 
 
 async def context(request: Request) -> AppContext:

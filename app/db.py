@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from app.config import Settings
 
@@ -79,12 +79,18 @@ def _sqlite_engine(url: str, *, readonly: bool, time_limit_ms: int, pool: Pool) 
         if readonly:
             cur.execute("PRAGMA query_only=ON")
         cur.close()
-        if time_limit_ms:
-            deadline: list[float] = [0.0]
-            record.info["deadline"] = deadline
-            dbapi_conn.set_progress_handler(
-                lambda: int(deadline[0] > 0 and time.monotonic() > deadline[0]), 20_000
-            )
+        # Two limits, 0 when off: the request's (time_limit_ms) and a count's (budget).
+        deadline: list[float] = [0.0]
+        budget: list[float] = [0.0]
+        record.info["deadline"], record.info["budget"] = deadline, budget
+
+        def over() -> int:
+            if deadline[0] == 0 and budget[0] == 0:
+                return 0
+            now = time.monotonic()
+            return int(0 < deadline[0] < now or 0 < budget[0] < now)
+
+        dbapi_conn.set_progress_handler(over, 20_000)
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
@@ -99,6 +105,44 @@ def _sqlite_engine(url: str, *, readonly: bool, time_limit_ms: int, pool: Pool) 
                 deadline[0] = time.monotonic() + time_limit_ms / 1000
 
     return engine
+
+
+class OverBudget(Exception):
+    """A statement run `within` a budget took longer."""
+
+
+@contextmanager
+def within(conn: Connection, budget_ms: int) -> Iterator[None]:
+    """Run the statements of the block for at most `budget_ms` (0: no limit), else raise
+    OverBudget, leaving `conn` usable: on SQLite, the progress handler interrupts them; on
+    PostgreSQL, a statement_timeout set in a savepoint, rolled back to after (so, for reads).
+    Two statements more on PostgreSQL, none on SQLite."""
+    if not budget_ms:
+        yield
+        return
+    if conn.dialect.name == "sqlite":
+        budget: list[float] = conn.info["budget"]
+        budget[0] = time.monotonic() + budget_ms / 1000
+        try:
+            yield
+        except OperationalError as exc:
+            if 0 < budget[0] < time.monotonic():
+                raise OverBudget from exc
+            raise
+        finally:
+            budget[0] = 0.0
+        return
+    # Read-only statements: rolling back to the savepoint loses nothing and undoes the SET.
+    conn.exec_driver_sql(f"SAVEPOINT budget; SET LOCAL statement_timeout = {int(budget_ms)}")
+    try:
+        yield
+    except OperationalError as exc:
+        code = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+        if code == "57014":  # query_canceled
+            raise OverBudget from exc
+        raise
+    finally:
+        conn.exec_driver_sql("ROLLBACK TO SAVEPOINT budget; RELEASE SAVEPOINT budget")
 
 
 def serving_engine(settings: Settings) -> Engine:

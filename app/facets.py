@@ -9,11 +9,7 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     FromClause,
-    Integer,
     and_,
-    case,
-    cast,
-    extract,
     func,
     select,
 )
@@ -64,11 +60,12 @@ class Facet:
     label: Labeler = vocabulary
     own_filter: str | None = None
     distinct: bool = False  # count each record once, when the grouping joins a link table
+    column: str | None = None  # the column it groups by, when it is one of the listing's own
 
 
 def column(name: str, label: Labeler = vocabulary, own_filter: str | None = None) -> Facet:
-    """By a column of the listing's own table."""
-    return Facet(name, lambda source: (source, [source.c[name]]), label, own_filter)
+    """By a column of the listing's own table (or of a link that repeats it)."""
+    return Facet(name, lambda source: (source, [source.c[name]]), label, own_filter, column=name)
 
 
 def link(
@@ -104,15 +101,8 @@ def names(conn: Connection, values: list[Any]) -> dict[Any, str]:
 
 def year() -> Facet:
     """By the year the bounds fall in, when both fall in one; else (open, unbounded or
-    spanning years) null."""
-
-    def group(source: FromClause) -> tuple[FromClause, list[ColumnElement[Any]]]:
-        first = cast(extract("year", source.c.date_start), Integer)
-        last = cast(extract("year", source.c.date_end), Integer)
-        one = case((and_(first.is_not(None), first == last), first), else_=None)
-        return source, [one]
-
-    return Facet("year", group, years)
+    spanning years) null: the `year` column the loader fills (app.models.DateSortKeys)."""
+    return column("year", years)
 
 
 def evidence_article(subject_type: str, key: str) -> Facet:

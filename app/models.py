@@ -239,7 +239,7 @@ FIRST_DAY, LAST_DAY = dt.date(1, 1, 1), dt.date(9999, 12, 31)
 
 
 class DateSortKeys(SQLModel):
-    """The bounds as sort keys (app.query.DATE_SORT), filled from them by the loader: the
+    """The bounds as sort keys and a year (app.query.DATE_SORT), filled from them by the loader: the
     earliest day (or, when only that is known, the latest), with no bound at all sorting last
     ascending (`sort_start_asc`) and descending (`sort_start_desc`); then the latest day, open
     last. Real columns, not expressions, so an index on them serves keyset pages directly."""
@@ -247,14 +247,17 @@ class DateSortKeys(SQLModel):
     sort_start_asc: dt.date = LAST_DAY
     sort_start_desc: dt.date = FIRST_DAY
     sort_end: dt.date = LAST_DAY
+    # The year both bounds fall in (null when open or spanning years): the `year` facet.
+    year: int | None = None
 
     @staticmethod
-    def of(start: dt.date | None, end: dt.date | None) -> dict[str, dt.date]:
+    def of(start: dt.date | None, end: dt.date | None) -> dict[str, Any]:
         first = start or end
         return {
             "sort_start_asc": first or LAST_DAY,
             "sort_start_desc": first or FIRST_DAY,
             "sort_end": end or LAST_DAY,
+            "year": start.year if start and end and start.year == end.year else None,
         }
 
 
@@ -408,6 +411,7 @@ class EventBase(Enriched, DatedFields, EventCore):
 class Event(EventBase, Positioned, DateSortKeys, table=True):
     __table_args__ = (
         Index("ix_event_date", "date_start", "id"),
+        Index("ix_event_year", "year"),
         Index("ix_event_by_date_asc", "sort_start_asc", "sort_end", "position", "id"),
         Index("ix_event_by_date_desc", "sort_start_desc", "sort_end", "position", "id"),
     )
@@ -427,10 +431,10 @@ class EventParticipant(SQLModel, table=True):
 class EventCountry(DateSortKeys, table=True):
     """The countries an event concerns: its country participants and their entities' countries.
 
-    Each row repeats its event's sort keys, position, bounds and kind, and is indexed by
+    Each row repeats its event's sort keys, year, position, bounds and kind, and is indexed by
     country in date order with them: a country's events are read from that index alone, a
-    page in order (however many the country has), a count or a facet without visiting the
-    events (app.query.SortedLink)."""
+    page in order (however many the country has), a count without visiting the events
+    (app.query.SortedLink), and its kind and year facets from their own indexes."""
 
     __tablename__ = "event_country"
     country: str = Field(foreign_key="country.code", primary_key=True)
@@ -441,6 +445,8 @@ class EventCountry(DateSortKeys, table=True):
     kind: str = Field(sa_type=VOCAB, default="")
     __table_args__ = (
         Index("ix_event_country_event", "event_id"),
+        Index("ix_event_country_by_kind", "country", "kind"),
+        Index("ix_event_country_by_year", "country", "year"),
         Index(
             "ix_event_country_by_date_asc",
             "country",
@@ -682,7 +688,15 @@ class Page(BaseModel, Generic[T]):
     """A page of a list. Follow `next_cursor` (or the `Link: rel="next"` header) for more."""
 
     data: list[T]
-    total: int = PydanticField(description="Number of records matching the filters, all pages")
+    total: int | None = PydanticField(
+        description="Number of records matching the filters, all pages; null when counting "
+        "them would take longer than the count budget (ask `count=exact` to wait for it)"
+    )
+    total_at_least: int | None = PydanticField(
+        None,
+        description="Only when `total` is null: a lower bound of it, what counting found "
+        "within the budget (up to 1,000; at least this page, and one more if there is a next)",
+    )
     next_cursor: str | None = PydanticField(
         description="Pass as `cursor` for the next page; null on the last page"
     )

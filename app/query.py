@@ -22,12 +22,14 @@ from sqlalchemy import (
     Table,
     bindparam,
     func,
+    literal,
     select,
     tuple_,
 )
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.sql.visitors import replacement_traverse
 
+from app.db import OverBudget, within
 from app.errors import InvalidParameter
 from app.facets import Facet, count
 from app.models import RecordDocument
@@ -81,6 +83,9 @@ class SortedLink:
     where: ColumnElement[bool]
     sorts: Mapping[str, Sequence[SortKey]]
     columns: Mapping[str, str]
+    # Link columns with an index of their own (for facets) that a page must not be read by:
+    # it reads the sort's index, which also has them, rather than sort every match.
+    unindexed: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -129,16 +134,25 @@ class Listing(Generic[F]):
 class PageResult:
     rows: list[RowMapping]
     next_cursor: str | None
-    total: int
+    total: int | None  # None: not counted (it would have taken longer than the budget)
+    at_least: int = 0  # a lower bound of the total (the total, when counted)
+
+    def __post_init__(self) -> None:
+        if self.total is not None:
+            self.at_least = self.total
+        else:  # at least this page, and one more when there is a next one
+            self.at_least = max(self.at_least, len(self.rows) + (self.next_cursor is not None))
 
 
 @dataclass(frozen=True)
 class Stats:
-    """What a filter set matches: how many, and the least and greatest leading sort key."""
+    """What a filter set matches: how many (None: more than counting within the budget
+    found, at least `at_least`), and the least and greatest leading sort key (None unknown)."""
 
-    total: int
+    total: int | None
     low: Any
     high: Any
+    at_least: int = 0
 
 
 class PerVersion:
@@ -154,10 +168,15 @@ class PerVersion:
         if key in self.values:
             self.values.move_to_end(key)
             return self.values[key]
-        value = self.values[key] = compute()
-        if len(self.values) > self.size:
-            self.values.popitem(last=False)
+        value = compute()
+        self.put(key, value)
         return value
+
+    def put(self, key: tuple[Any, ...], value: Any) -> None:
+        self.values[key] = value
+        self.values.move_to_end(key)
+        while len(self.values) > self.size:
+            self.values.popitem(last=False)
 
 
 # Up to this many matches a page is driven from the matches and sorted; beyond it, it walks the
@@ -169,12 +188,14 @@ _DOC = RecordDocument.__table__  # type: ignore[attr-defined]
 
 @dataclass(frozen=True)
 class Paging:
-    """What paging needs from the app serving it: its cursor signer, its cache of totals and
-    the data version being served."""
+    """What paging needs from the app serving it: its cursor signer, its cache of totals, the
+    data version being served and how long a total may take to count."""
 
     cursors: CursorSigner
     stats: PerVersion
     version: str
+    count_budget_ms: int = 0  # 0: totals are always counted exactly
+    exact: bool = False  # count exactly this time, whatever the budget
 
 
 def fetch_page(
@@ -209,20 +230,25 @@ def fetch_page(
         return _page_through_link(
             conn, listing, linked, conditions, sort, limit, after, paging, scope
         )
-    stats: Stats = paging.stats.get(
+    driven = [_drive(c, key_column) for c in conditions]
+    stats: Stats = _counted(
+        conn,
+        paging,
         (paging.version, listing.name, sort, scope),
-        lambda: _stats(conn, listing, exprs[0], [_drive(c, key_column) for c in conditions]),
+        lambda: _stats(conn, listing, exprs[0], driven),
+        select(literal(1)).select_from(listing.source).where(*driven),
     )
     if stats.total == 0:
         return PageResult([], None, 0)
-    walk = listing.seek and stats.total > DRIVE_LIMIT
+    # Not counted within the budget: more than a page can sort, so walk (without bounds).
+    walk = listing.seek and (stats.total is None or stats.total > DRIVE_LIMIT)
     where = [_walk(c, key_column) if walk else _drive(c, key_column) for c in conditions]
     # After the cursor: one row-value comparison over the sort keys, which the index of the
     # sort seeks to directly (its keys are columns). When walking, also up to the last match
     # (and from the first, on the first page) rather than to the ends of the index.
     lead = exprs[0]
     first, last = (stats.high, stats.low) if descending else (stats.low, stats.high)
-    bounded = walk and keys[0].never_null(listing.source)
+    bounded = walk and stats.total is not None and keys[0].never_null(listing.source)
     if after is not None:
         values = tuple_(*(_param(v, e) for e, v in zip(exprs, after, strict=True)))
         where.append(tuple_(*exprs) < values if descending else tuple_(*exprs) > values)
@@ -245,7 +271,42 @@ def fetch_page(
         rows = rows[:limit]
         last = [_jsonable(rows[-1][f"_k{i}"]) for i in range(len(exprs))]
         next_cursor = paging.cursors.encode(listing.name, sort, scope, last)
-    return PageResult(rows, next_cursor, stats.total)
+    return PageResult(rows, next_cursor, stats.total, stats.at_least)
+
+
+# When a total is not counted within the budget, counting up to this many gives a lower bound.
+COUNT_FLOOR = 1000
+
+
+def _counted(
+    conn: Connection,
+    paging: Paging,
+    key: tuple[Any, ...],
+    exact: Callable[[], Stats],
+    matches: Select[Any],
+) -> Stats:
+    """The stats of a filter set (cached per data version): counted exactly if that takes at
+    most the budget (or `paging.exact` asks), else a lower bound of up to COUNT_FLOOR."""
+    stats: Stats | None = paging.stats.values.get(key)
+    if stats is not None and (stats.total is not None or not paging.exact):
+        paging.stats.values.move_to_end(key)
+        return stats
+    budget = 0 if paging.exact else paging.count_budget_ms
+    try:
+        with within(conn, budget):
+            stats = exact()
+    except OverBudget:
+        floor = select(func.count()).select_from(matches.limit(COUNT_FLOOR).subquery())
+        try:
+            with within(conn, budget):
+                at_least = int(conn.execute(floor).scalar_one())
+        except OverBudget:
+            at_least = 0
+        stats = Stats(None, None, None, at_least)
+    else:
+        stats = Stats(stats.total, stats.low, stats.high, stats.total or 0)
+    paging.stats.put(key, stats)
+    return stats
 
 
 def _sorted_link(
@@ -265,6 +326,23 @@ def _sorted_link(
                 return condition, link, [m for m in moved if m is not None], False
             driven = [_drive(c, listing.source.c[listing.key]) for c in others]
             return condition, link, driven, True
+    return None
+
+
+def _facet_link(
+    listing: Listing[Any], conditions: list[Condition], facet: Facet
+) -> tuple[SortedLink, list[ColumnElement[bool]]] | None:
+    """The link to count `facet` on, and every condition in its columns, if a condition has a
+    sorted link that repeats the facet's column and every other condition's."""
+    if facet.column is None:
+        return None
+    for condition in conditions:
+        link = condition.sorted_link if isinstance(condition, Member) else None
+        if link is None or link.columns.get(facet.column) != facet.column:
+            continue
+        moved = [_on_link(c, listing, link) for c in conditions if c is not condition]
+        if all(m is not None for m in moved):
+            return link, [link.where, *(m for m in moved if m is not None)]
     return None
 
 
@@ -311,13 +389,19 @@ def _page_through_link(
     if joined:
         source = source.join(listing.source, listing.source.c[listing.key] == link_key)
     where = [link.where, *others]
-    total = paging.stats.get(
+
+    def exact() -> Stats:
+        counted = select(func.count()).select_from(source).where(*where)
+        return Stats(int(conn.execute(counted).scalar_one()), None, None)
+
+    stats = _counted(
+        conn,
+        paging,
         (paging.version, listing.name, "link", scope),
-        lambda: int(
-            conn.execute(select(func.count()).select_from(source).where(*where)).scalar_one()
-        ),
+        exact,
+        select(literal(1)).select_from(source).where(*where),
     )
-    if total == 0:
+    if stats.total == 0:
         return PageResult([], None, 0)
     if after is not None:
         values = tuple_(*(_param(v, e) for e, v in zip(exprs, after, strict=True)))
@@ -326,13 +410,31 @@ def _page_through_link(
     documents = source.join(_DOC, (_DOC.c.type == listing.document) & (_DOC.c.id == link_key))
     stmt = select(link_key.label(listing.key), *labels, _DOC.c.body).select_from(documents)
     order = [e.desc() if descending else e.asc() for e in exprs]
-    rows = list(conn.execute(stmt.where(*where).order_by(*order).limit(limit + 1)).mappings())
+    stmt = stmt.where(*(_unindexed(c, link) for c in where)).order_by(*order).limit(limit + 1)
+    rows = list(conn.execute(stmt).mappings())
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
         last = [_jsonable(rows[-1][f"_k{i}"]) for i in range(len(exprs))]
         next_cursor = paging.cursors.encode(listing.name, sort, scope, last)
-    return PageResult(rows, next_cursor, total)
+    return PageResult(rows, next_cursor, stats.total, stats.at_least)
+
+
+def _unindexed(condition: ColumnElement[bool], link: SortedLink) -> ColumnElement[bool]:
+    """`condition` with the link's `unindexed` columns as `column || ''`: no planner reads
+    an index by an expression."""
+
+    def replace(element: Any, **kw: Any) -> Any:
+        if (
+            isinstance(element, Column)
+            and element.table is link.table
+            and element.name in link.unindexed
+        ):
+            return element.concat("")
+        return None
+
+    replaced: ColumnElement[bool] = replacement_traverse(condition, {}, replace)
+    return replaced
 
 
 def _drive(condition: Condition, key: ColumnElement[Any]) -> ColumnElement[bool]:
@@ -418,7 +520,13 @@ def facet_counts(
         scope = filters_scope(counted)
 
         def compute(facet: Facet = facet, counted: F = counted) -> list[dict[str, Any]]:
-            where = matching(conn, listing, counted)
+            conditions = listing.where(conn, counted)
+            on_link = _facet_link(listing, conditions, facet)
+            if on_link is not None:
+                link, where = on_link
+                return count(conn, facet, link.table, link.columns[listing.key], where)
+            key_column = listing.source.c[listing.key]
+            where = [_drive(c, key_column) for c in conditions]
             return count(conn, facet, listing.source, listing.key, where)
 
         out[name] = paging.stats.get((paging.version, listing.name, "facet", name, scope), compute)

@@ -302,10 +302,7 @@ def generate(engine: Engine, events: int, seed_value: int = 7) -> dict[str, int]
             title = f"{kind.replace('_', ' ').title()} in {next(iter(codes))} #{i}"
             summary = f"{title}: {' '.join(rng.choices(WORDS, k=8))}."
             position = add_evidence("event", event_id, summary)
-            repeated = {
-                k: dates[k]
-                for k in ("sort_start_asc", "sort_start_desc", "sort_end", "date_start", "date_end")
-            }
+            repeated = {k: dates[k] for k in (*DateSortKeys.model_fields, "date_start", "date_end")}
             event_countries.extend(
                 {"event_id": event_id, "country": c, "kind": kind, "position": position, **repeated}
                 for c in codes

@@ -386,8 +386,10 @@ def test_a_page_of_events_costs_a_constant_number_of_queries(seeded_url: str) ->
         first, small, large = queries(limit=3), queries(limit=3), queries(limit=99)
         embedded = queries(limit=99, include="participants")
     # A page is one query for its stored documents, whatever its size; the first page of a
-    # filter set also counts the total, once per data version.
-    assert (first, small, large) == (2, 1, 1)
+    # filter set also counts the total, once per data version (on PostgreSQL, within a
+    # savepoint that bounds its time: two statements more).
+    counting = 2 if seeded_url.startswith("sqlite") else 4
+    assert (first, small, large) == (counting, 1, 1)
     # include= adds one query per type of record embedded (at most 4 participant types)
     assert embedded <= large + 4
 

@@ -199,3 +199,30 @@ def test_a_deep_page_costs_what_the_first_does(
         work_of(big_store, filters, sort, deepest),
     )
     assert later <= 2 * first + 5, (first, later)
+
+
+@pytest.mark.parametrize(("name", "index"), [("kind", "by_kind"), ("year", "by_year")])
+def test_a_countrys_facets_are_counted_from_the_link_alone(
+    big_store: Engine, name: str, index: str
+) -> None:
+    """A country's kind and year facets read event_country's own index, never the events."""
+    seen: list[tuple[str, Any]] = []
+
+    def record(conn: Any, cursor: Any, statement: str, parameters: Any, *args: Any) -> None:
+        if "GROUP BY" in statement:
+            seen.append((statement, parameters))
+
+    filters = EventFilters(country=Choice(("NE",)))
+    with big_store.connect() as conn:
+        event.listen(conn, "before_cursor_execute", record)
+        counts = query.facet_counts(conn, LISTING, filters, [name], paging())[name]
+        (statement, parameters), *_ = seen
+        plan = " | ".join(
+            row[3] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
+        )
+        total = conn.execute(
+            text("SELECT count(*) FROM event_country WHERE country = 'NE'")
+        ).scalar_one()
+    assert f"COVERING INDEX ix_event_country_{index} (country=?)" in plan, plan
+    assert "TEMP B-TREE" not in plan and " event " not in f"{plan} ", plan
+    assert sum(item["count"] for item in counts) == total

@@ -65,7 +65,7 @@ class EventFilters:
     q: str | None = None
 
 
-# event_country repeats its event's sort keys, bounds and kind (app.models.EventCountry).
+# event_country repeats its event's sort keys, year, bounds and kind (app.models.EventCountry).
 BY_COUNTRY = {"date": DATE_SORT}
 LINKED = {
     name: name
@@ -73,6 +73,7 @@ LINKED = {
         "sort_start_asc",
         "sort_start_desc",
         "sort_end",
+        "year",
         "position",
         "kind",
         "date_start",
@@ -94,7 +95,8 @@ def _where(conn: Connection, f: EventFilters) -> list[Condition]:
             (code,) = codes.include
             concerned = COUNTRIES.c.country == code
             ids = select(COUNTRIES.c.event_id).where(concerned)
-            out.append(Member(ids, SortedLink(COUNTRIES, concerned, BY_COUNTRY, LINKED)))
+            link = SortedLink(COUNTRIES, concerned, BY_COUNTRY, LINKED, frozenset({"kind"}))
+            out.append(Member(ids, link))
         else:
             out += codes.through(
                 key,

@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 
 from app import annotations, exports
 from app.api.filters import resolve_country
-from app.api.params import ItemParams, ListFormat, ListOptions, Offsets, PageParams, Slug
+from app.api.params import CountMode, ItemParams, ListFormat, ListOptions, Offsets, PageParams, Slug
 from app.api.responses import ANNOTATION_RESPONSES
 from app.context import AppContext, Ctx
 from app.errors import ApiError, NotFound, database_error, problem_body
@@ -62,7 +62,8 @@ def page_response(
             b'{"data":',
             data,
             b',"total":',
-            str(result.total).encode(),
+            orjson.dumps(result.total),
+            b',"total_at_least":%d' % result.at_least if result.total is None else b"",
             b',"next_cursor":',
             orjson.dumps(result.next_cursor),
             *(b",%s:%s" % (orjson.dumps(k), orjson.dumps(v)) for k, v in (extra or {}).items()),
@@ -140,7 +141,7 @@ class Resource(Generic[F]):
         (a redirect if it was renamed), checked in the same connection."""
         fields = parse_fields(self.kind, page.fields)
         include = parse_include(self.kind, page.include)
-        paging = ctx.paging(request)
+        paging = ctx.paging(request, exact=page.count is CountMode.exact)
         format = page.format or negotiated(request)
         if format in (ListFormat.csv, ListFormat.ndjson):
             return self.export(ctx, request, filters, sort, page, format, within)

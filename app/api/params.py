@@ -90,6 +90,21 @@ class ListFormat(StrEnum):
     ndjson = "ndjson"
 
 
+class CountMode(StrEnum):
+    auto = "auto"
+    exact = "exact"
+
+
+CountQuery = Annotated[
+    CountMode,
+    Query(
+        description="How `total` is counted. `auto` (default): exactly when that takes at most "
+        "COUNT_BUDGET_MS (50 ms unless configured), else `total` is null and "
+        "`total_at_least` a lower bound; `exact`: always, however long it takes (up to the "
+        "request's time limit)"
+    ),
+]
+
 OffsetsQuery = Annotated[
     Offsets,
     Query(
@@ -126,6 +141,7 @@ class PageParams(ItemParams):
     limit: int = 20
     cursor: str | None = None
     format: ListFormat | None = None  # None: as the Accept header asks
+    count: CountMode = CountMode.auto
 
 
 def list_pattern(values: Iterable[str]) -> str:
@@ -200,16 +216,22 @@ def page_params(kind: Kind) -> Any:
             limit: Limit = 20,
             cursor: Cursor = None,
             format: FormatQuery = None,
+            count: CountQuery = CountMode.auto,
             shaped: ItemParams = shape,
         ) -> PageParams:
-            return PageParams(shaped.fields, shaped.include, shaped.offsets, limit, cursor, format)
+            return PageParams(
+                shaped.fields, shaped.include, shaped.offsets, limit, cursor, format, count
+            )
 
         return Depends(evidenced)
 
     async def plain(
-        limit: Limit = 20, cursor: Cursor = None, shaped: ItemParams = shape
+        limit: Limit = 20,
+        cursor: Cursor = None,
+        count: CountQuery = CountMode.auto,
+        shaped: ItemParams = shape,
     ) -> PageParams:
-        return PageParams(shaped.fields, limit=limit, cursor=cursor)
+        return PageParams(shaped.fields, limit=limit, cursor=cursor, count=count)
 
     return Depends(plain)
 

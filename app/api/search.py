@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from app.api.lists import page_response
-from app.api.params import TEXT, Cursor, Limit
+from app.api.params import TEXT, CountMode, CountQuery, Cursor, Limit
 from app.api.responses import PLAIN_LIST_RESPONSES
 from app.autocomplete import LIMIT, TYPES
 from app.context import Ctx
@@ -42,6 +42,7 @@ def search(
     ],
     limit: Limit = 20,
     cursor: Cursor = None,
+    count: CountQuery = CountMode.auto,
 ) -> Response:
     """Full-text search over countries, people, organizations, places, events, quotes,
     statements, aid and figures, best match first, with the matching words marked in a
@@ -50,7 +51,7 @@ def search(
     terms = search_terms(q)
     if not terms:  # nothing to look for (only punctuation or operators): nothing found
         return page_response(ctx, request, PageResult([], None, 0), b"[]", {"fuzzy": False})
-    paging = ctx.paging(request)
+    paging = ctx.paging(request, exact=count is CountMode.exact)
     with ctx.engine.connect() as conn:
         hits = search_source(conn, terms)
         listing: Listing[SearchFilters] = Listing(
