@@ -33,6 +33,12 @@ const search = searchBox();
 /** @type {{path: string, handle: ViewHandle | void, controller: AbortController}} */
 let current = { path: "", handle: undefined, controller: new AbortController() };
 let first = true;
+let shown = 0;
+
+/** Counts the views shown (drawn, updated or failed), for anyone waiting on one: tests. */
+function done() {
+  main.dataset.shown = String(++shown);
+}
 
 /** @param {string} path */
 function markNav(path) {
@@ -71,6 +77,7 @@ async function show() {
     } catch (error) {
       if (!isAbort(error)) failure(error);
     }
+    done();
     return;
   }
   current.controller.abort();
@@ -110,6 +117,7 @@ async function show() {
     window.scrollTo(0, 0);
     main.querySelector("h1")?.focus();
   }
+  done();
 }
 
 // The skip link goes to the content without touching the address (which names the view).
