@@ -117,8 +117,9 @@ class Watched:
     shown: int = 0
 
     def open(self, hash_: str) -> None:
-        """Load the explorer at `hash_` and wait for its view to finish (or fail)."""
+        """Load the explorer afresh at `hash_` and wait for its view to finish (or fail)."""
         self.shown = 0
+        self.page.goto("about:blank")  # else only the hash would change, in the same document
         self.page.goto(f"{self.base}/{hash_}")
         self.settled()
 
@@ -543,7 +544,8 @@ def test_screenshots_of_the_reader_and_the_timeline(watch: Watched) -> None:
     page.locator('.seg[data-keys^="person:mohamed-bazoum"]').first.hover()
     expect(page.locator(".inspector .card .line").first).not_to_be_empty()
     page.screenshot(path=out / "explorer-reader.png")
-    watch.open("#/timeline")
+    page.set_viewport_size({"width": 1200, "height": 900})
+    watch.open("#/timeline?country=NE")  # the coup's month, and what followed it, open-ended
     page.screenshot(path=out / "explorer-timeline.png")
     for name in ("explorer-reader.png", "explorer-timeline.png"):
         assert (out / name).stat().st_size < 300_000, name

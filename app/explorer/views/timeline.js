@@ -32,6 +32,7 @@ const FIELDS = /** @type {const} */ ([
   "date_text",
 ]);
 const DAY = 86_400_000;
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
 /** Days since 1970 of an ISO date. @param {string} iso */
 function day(iso) {
@@ -114,14 +115,20 @@ function axis(events, kinds) {
   /** @param {number} d */
   const pct = (d) => `${(((d - from) / (to - from)) * 100).toFixed(3)}%`;
 
+  // Years on the axis; over one or two years, quarters too, and a grid line each month.
+  const years = last - first;
+  const short = years <= 2;
   const ticks = h("div", { class: "tl-ticks" });
   for (let year = first; year <= last; year++) {
-    const tick = h("span", { class: "tick" }, String(year));
-    tick.style.setProperty("--at", pct(Date.UTC(year, 0, 1) / DAY));
-    ticks.append(tick);
+    for (const month of short && year < last ? [0, 3, 6, 9] : [0]) {
+      const label = month ? MONTHS[month] : String(year);
+      const tick = h("span", { class: month ? "tick minor" : "tick" }, label);
+      tick.style.setProperty("--at", pct(Date.UTC(year, month, 1) / DAY));
+      ticks.append(tick);
+    }
   }
   const rows = h("ol", { class: "tl-rows" });
-  rows.style.setProperty("--years", String(last - first));
+  rows.style.setProperty("--divisions", String(short ? years * 12 : years));
   for (const event of events) {
     const start = event.date_start === null ? null : day(event.date_start);
     const end = event.date_end === null ? null : day(event.date_end) + 1;
