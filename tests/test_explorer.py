@@ -73,6 +73,8 @@ VIEWS = {
     "search": ("#/search?q=Agadez", "Search: “Agadez”"),
 }
 COSTS: dict[str, dict[str, int]] = {}
+# Views answer in well under a second here; a slower CI machine gets room.
+expect.set_options(timeout=15_000)
 
 
 @pytest.fixture(scope="module")

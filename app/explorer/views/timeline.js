@@ -5,7 +5,7 @@
  * events with no bounds are listed apart. Filters by kind, country and participant show
  * facet counts (each counted over every filter but its own); every filter is in the address. */
 
-import { isAbort, list } from "../api.js";
+import { isAbort, listAll } from "../api.js";
 import { loading, problemMessage } from "../components.js";
 import { h, replace } from "../dom.js";
 import { hashFor, humanize, recordHref, whenInWords } from "../format.js";
@@ -209,9 +209,10 @@ export async function render({ main, route, signal }) {
     signal.addEventListener("abort", () => controller.abort(), { once: true });
     const filters = filtersOf(route);
     const focused = document.activeElement?.id;
-    let page;
+    let events;
     try {
-      page = await list("/v1/events", FIELDS, {
+      // Every page, by cursor, up to ten of a hundred events.
+      events = await listAll("/v1/events", FIELDS, {
         query: { sort: "date", limit: 100, facet: "kind,country,participant", ...filters },
         signal: controller.signal,
       });
@@ -220,22 +221,23 @@ export async function render({ main, route, signal }) {
       replace(results, problemMessage(error));
       return;
     }
+    const { first, data, more } = events;
     // The OpenAPI document's page schema has no `facets`; the API sends them when asked.
-    const facets = /** @type {typeof page & Faceted} */ (page).facets ?? {};
+    const facets = /** @type {typeof first & Faceted} */ (first).facets ?? {};
     const kinds = new Map((facets.kind ?? []).map((k) => [String(k.value), k.label ?? ""]));
     filtersSlot.replaceChildren(filterForm(facets, filters));
     const count = Object.values(filters).flatMap((v) => (v ? v.split(",") : [])).length;
     chosen.textContent = count ? `(${count} chosen)` : "";
     if (focused) document.getElementById(focused)?.focus();
 
-    const placed = page.data.filter((e) => e.date_start !== null || e.date_end !== null);
-    const unplaced = page.data.filter((e) => e.date_start === null && e.date_end === null);
+    const placed = data.filter((e) => e.date_start !== null || e.date_end !== null);
+    const unplaced = data.filter((e) => e.date_start === null && e.date_end === null);
     replace(results, 
       h(
         "h2",
         {},
-        `${page.total} event${page.total === 1 ? "" : "s"}`,
-        page.next_cursor ? ` (the first ${page.data.length} shown)` : "",
+        `${first.total} event${first.total === 1 ? "" : "s"}`,
+        more ? ` (the first ${data.length} shown)` : "",
       ),
       placed.length ? axis(placed, kinds) : h("p", {}, "None of these is placed in time."),
       unplaced.length
