@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 SOAK_SECONDS ?= 60
 
-.PHONY: run test lint install clean fuzz soak bench image types typecheck screenshots
+.PHONY: run test lint install clean fuzz soak bench image types typecheck lint-js format-js screenshots
 
 run: $(STAMP)  ## install (first time), migrate, seed if empty, serve on http://127.0.0.1:8000
 	$(BIN)/python -m app serve
@@ -56,6 +56,12 @@ types: $(STAMP) $(NODE_STAMP)  ## TypeScript types of the API from its OpenAPI d
 
 typecheck: types  ## the explorer's JavaScript (// @ts-check, JSDoc) checked against those types
 	node_modules/.bin/tsc --project tsconfig.json --noEmit --strict --checkJs
+
+lint-js: $(NODE_STAMP)  ## the explorer's files as prettier writes them (the JavaScript ruff format)
+	node_modules/.bin/prettier --check app/explorer
+
+format-js: $(NODE_STAMP)
+	node_modules/.bin/prettier --write app/explorer
 
 screenshots: $(STAMP)  ## the README's pictures of the explorer, docs/explorer-*.png (headless chromium)
 	EXPLORER_SCREENSHOTS=docs $(BIN)/python -m pytest tests/test_explorer.py -k screenshot -q

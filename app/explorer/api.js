@@ -176,7 +176,10 @@ export async function record(type, id, signal) {
   const path = { id };
   switch (type) {
     case "country":
-      return { type, record: await get("/v1/countries/{code}", { path: { code: id }, query, signal }) };
+      return {
+        type,
+        record: await get("/v1/countries/{code}", { path: { code: id }, query, signal }),
+      };
     case "person":
       return { type, record: await get("/v1/people/{id}", { path, query, signal }) };
     case "organization":

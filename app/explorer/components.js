@@ -61,7 +61,11 @@ export function problemMessage(error) {
       h("h2", {}, `${status}${p.title}`),
       h("p", {}, p.detail),
       p.errors?.length
-        ? h("ul", {}, p.errors.map((e) => h("li", {}, h("code", {}, e.name), `: ${e.reason}`)))
+        ? h(
+            "ul",
+            {},
+            p.errors.map((e) => h("li", {}, h("code", {}, e.name), `: ${e.reason}`)),
+          )
         : null,
       h(
         "p",
@@ -149,17 +153,21 @@ export function evidenceList(type, id, evidence) {
 export function enrichmentNotes(enrichment, shown) {
   const entries = Object.entries(enrichment);
   if (!entries.length) return null;
-  const beside = entries.filter(([field]) => shown.includes(field)).map(([field]) => humanize(field));
+  const beside = entries
+    .filter(([field]) => shown.includes(field))
+    .map(([field]) => humanize(field));
   const apart = entries.filter(([field]) => !shown.includes(field));
   return h(
     "aside",
     { class: "enrichment", "aria-labelledby": "enrichment-h" },
     h("h2", { id: "enrichment-h" }, "Not all of this is in the article's words"),
-    beside.length
-      ? h("p", {}, `Outside knowledge, marked below: ${beside.join(", ")}.`)
-      : null,
+    beside.length ? h("p", {}, `Outside knowledge, marked below: ${beside.join(", ")}.`) : null,
     apart.length
-      ? h("ul", {}, apart.map(([field, note]) => h("li", {}, h("strong", {}, humanize(field)), `: ${note}`)))
+      ? h(
+          "ul",
+          {},
+          apart.map(([field, note]) => h("li", {}, h("strong", {}, humanize(field)), `: ${note}`)),
+        )
       : null,
   );
 }
@@ -180,7 +188,12 @@ export function fields(rows, enrichment = {}) {
         {},
         value,
         enrichment[name]
-          ? h("span", { class: "note" }, h("strong", {}, "Outside knowledge"), ` — ${enrichment[name]}`)
+          ? h(
+              "span",
+              { class: "note" },
+              h("strong", {}, "Outside knowledge"),
+              ` — ${enrichment[name]}`,
+            )
           : null,
       ),
     ]),

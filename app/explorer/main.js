@@ -17,7 +17,10 @@ const ROUTES = [
   [/^\/$/, () => import("./views/home.js")],
   [/^\/articles\/([^/]+)$/, () => import("./views/reader.js")],
   [/^\/(?:timeline|events)$/, () => import("./views/timeline.js")],
-  [/^\/(countries|people|organizations|places|quotes|statements)$/, () => import("./views/list.js")],
+  [
+    /^\/(countries|people|organizations|places|quotes|statements)$/,
+    () => import("./views/list.js"),
+  ],
   [
     /^\/(countries|people|organizations|places|events|quotes|statements|aid|figures)\/([^/]+)$/,
     () => import("./views/record.js"),
@@ -45,7 +48,8 @@ function markNav(path) {
   const section = path.split("/")[1] ?? "";
   for (const link of nav) {
     const target = (link.getAttribute("href") ?? "").replace(/^#\//, "").split(/[/?]/)[0];
-    const here = target === section || (target === "timeline" && section === "events" && path === "/events");
+    const here =
+      target === section || (target === "timeline" && section === "events" && path === "/events");
     if (here) link.setAttribute("aria-current", "page");
     else link.removeAttribute("aria-current");
   }
@@ -61,9 +65,18 @@ function setState(state) {
 function failure(error) {
   const status = error instanceof ApiError ? error.problem.status : -1;
   const title =
-    status === 404 ? "Not found" : status === 0 ? "The API could not be reached" : "Something went wrong";
+    status === 404
+      ? "Not found"
+      : status === 0
+        ? "The API could not be reached"
+        : "Something went wrong";
   document.title = `${title} · Article facts`;
-  replace(main, h("h1", { tabindex: -1 }, title), problemMessage(error), h("p", {}, h("a", { href: "#/" }, "Back to the start")));
+  replace(
+    main,
+    h("h1", { tabindex: -1 }, title),
+    problemMessage(error),
+    h("p", {}, h("a", { href: "#/" }, "Back to the start")),
+  );
   setState("error");
 }
 
@@ -88,22 +101,32 @@ async function show() {
   setState("loading");
   replace(main, h("p", { class: "loading", role: "status" }, "Loading…"));
 
-  const found = ROUTES.map(([pattern, load]) => /** @type {const} */ ([pattern.exec(route.path), load])).find(
-    ([match]) => match !== null,
-  );
+  const found = ROUTES.map(
+    ([pattern, load]) => /** @type {const} */ ([pattern.exec(route.path), load]),
+  ).find(([match]) => match !== null);
   try {
     if (!found || !found[0]) {
       document.title = "No such page · Article facts";
-      replace(main, 
+      replace(
+        main,
         h("h1", { tabindex: -1 }, "No such page"),
-        h("div", { class: "problem", role: "alert" }, h("p", {}, `The explorer has no page at #${route.path}.`)),
+        h(
+          "div",
+          { class: "problem", role: "alert" },
+          h("p", {}, `The explorer has no page at #${route.path}.`),
+        ),
         h("p", {}, h("a", { href: "#/" }, "Back to the start")),
       );
       setState("error");
     } else {
       const [match, load] = found;
       const view = await load();
-      const handle = await view.render({ main, route, match: [...match], signal: controller.signal });
+      const handle = await view.render({
+        main,
+        route,
+        match: [...match],
+        signal: controller.signal,
+      });
       if (controller !== current.controller) return;
       current.handle = handle;
       setState("ready");

@@ -100,7 +100,10 @@ export function searchBox() {
     const controller = new AbortController();
     pending = controller;
     try {
-      const answer = await get("/v1/autocomplete", { query: { q, limit: 8 }, signal: controller.signal });
+      const answer = await get("/v1/autocomplete", {
+        query: { q, limit: 8 },
+        signal: controller.signal,
+      });
       suggestions = answer.data;
       active = -1;
       draw();
@@ -109,7 +112,9 @@ export function searchBox() {
       suggestions = [];
       draw();
       error.textContent =
-        problem instanceof ApiError ? `No suggestions: ${problem.problem.detail}` : "No suggestions: the page failed.";
+        problem instanceof ApiError
+          ? `No suggestions: ${problem.problem.detail}`
+          : "No suggestions: the page failed.";
       error.hidden = false;
     }
   }

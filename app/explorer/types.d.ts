@@ -35,7 +35,8 @@ export type AidSummary = Schemas["AidSummary"];
 export type FigureSummary = Schemas["FigureSummary"];
 
 /** Any record with evidence, as its detail endpoint serves it. */
-export type AnyRecord = Country | Person | Organization | Place | Event | Quote | Statement | Aid | Figure;
+export type AnyRecord =
+  Country | Person | Organization | Place | Event | Quote | Statement | Aid | Figure;
 
 /** One value of a facet (`facet=kind,country`): not in the OpenAPI document's page schemas. */
 export interface FacetValue {

@@ -20,7 +20,10 @@ const PAGE = 50;
 function collection(route, signal) {
   const query = { limit: PAGE, sort: /** @type {const} */ ("position") };
   /** @param {string} href @param {string} label @param {string | null} [note] */
-  const item = (href, label, note) => [h("a", { href }, label), note ? h("span", { class: "meta" }, ` — ${note}`) : null];
+  const item = (href, label, note) => [
+    h("a", { href }, label),
+    note ? h("span", { class: "meta" }, ` — ${note}`) : null,
+  ];
   switch (route) {
     case "countries":
       return pagedList(
@@ -54,7 +57,8 @@ function collection(route, signal) {
       );
     case "statements":
       return pagedList(
-        (cursor) => list("/v1/statements", ["id", "text", "speaker", "mode"], { query, cursor, signal }),
+        (cursor) =>
+          list("/v1/statements", ["id", "text", "speaker", "mode"], { query, cursor, signal }),
         (s) => item(recordHref("statement", s.id), `“${s.text}”`, `${s.speaker.name}, ${s.mode}`),
         "No statement.",
       );
@@ -69,12 +73,18 @@ export async function render({ main, match, signal }) {
   const type = typeOfRoute(route);
   const name = type ? TYPES[type].many : humanize(route);
   const body = await collection(route, signal);
-  replace(main, 
+  replace(
+    main,
     h(
       "header",
       { class: "record-head" },
       h("h1", { tabindex: -1 }, name),
-      h("p", { class: "meta" }, "In order of first mention. ", jsonLink(`/v1/${route}`, `JSON: /v1/${route}`)),
+      h(
+        "p",
+        { class: "meta" },
+        "In order of first mention. ",
+        jsonLink(`/v1/${route}`, `JSON: /v1/${route}`),
+      ),
     ),
     body,
   );

@@ -39,7 +39,12 @@ function chart(groups) {
         const top = scale.get(t.unit) || 1;
         const pct = (/** @type {number} */ n) => `${((n / top) * 100).toFixed(2)}%`;
         const shape = t.total_max === null ? "open" : t.total_max > t.total_min ? "range" : "exact";
-        const bar = h("span", { class: `bar ${shape}` }, h("span", { class: "low" }), h("span", { class: "high" }));
+        const bar = h(
+          "span",
+          { class: `bar ${shape}` },
+          h("span", { class: "low" }),
+          h("span", { class: "high" }),
+        );
         bar.style.setProperty("--low", pct(t.total_min));
         bar.style.setProperty("--high", pct(t.total_max ?? top));
         return h(
@@ -52,7 +57,12 @@ function chart(groups) {
             ` · ${humanize(t.kind)} · ${t.count} amount${t.count === 1 ? "" : "s"}`,
           ),
           h("span", { class: "bar-track", "aria-hidden": "true" }, bar),
-          h("p", { class: "chart-value" }, h("strong", { class: "total" }, text.short), h("span", { class: "meta" }, ` ${text.words}`)),
+          h(
+            "p",
+            { class: "chart-value" },
+            h("strong", { class: "total" }, text.short),
+            h("span", { class: "meta" }, ` ${text.words}`),
+          ),
         );
       }),
     ),
@@ -75,7 +85,10 @@ function groupLinks(name, choices, current, others) {
       i ? " · " : "",
       h(
         "a",
-        { href: hashFor("/money", { ...others, [name]: choice }), "aria-current": choice === current ? "true" : null },
+        {
+          href: hashFor("/money", { ...others, [name]: choice }),
+          "aria-current": choice === current ? "true" : null,
+        },
         humanize(choice),
       ),
     ]),
@@ -91,11 +104,22 @@ export async function render({ main, route, signal }) {
   const [aidSummary, figureSummary, aid, figures] = await Promise.all([
     get("/v1/aid/summary", { query: { group_by: aidBy }, signal }),
     get("/v1/figures/summary", { query: { group_by: figuresBy }, signal }),
-    list("/v1/aid", ["id", "description", "amount", "currency", "qualifier", "donor", "recipient"], { query: { limit: 100 }, signal }),
-    list("/v1/figures", ["id", "description", "value", "unit", "qualifier"], { query: { limit: 100 }, signal }),
+    list(
+      "/v1/aid",
+      ["id", "description", "amount", "currency", "qualifier", "donor", "recipient"],
+      { query: { limit: 100 }, signal },
+    ),
+    list("/v1/figures", ["id", "description", "value", "unit", "qualifier"], {
+      query: { limit: 100 },
+      signal,
+    }),
   ]);
-  const aidGroups = aidSummary.groups.map((g) => ({ ...g, totals: g.totals.map((t) => ({ ...t, unit: t.currency })) }));
-  replace(main, 
+  const aidGroups = aidSummary.groups.map((g) => ({
+    ...g,
+    totals: g.totals.map((t) => ({ ...t, unit: t.currency })),
+  }));
+  replace(
+    main,
     h(
       "header",
       { class: "record-head" },
@@ -119,11 +143,19 @@ export async function render({ main, route, signal }) {
             "li",
             {},
             h("a", { href: recordHref("aid", a.id) }, a.description),
-            h("span", { class: "meta" }, ` — ${money.short} (${money.words}); ${a.donor ?? "?"} → ${a.recipient ?? "?"}`),
+            h(
+              "span",
+              { class: "meta" },
+              ` — ${money.short} (${money.words}); ${a.donor ?? "?"} → ${a.recipient ?? "?"}`,
+            ),
           );
         }),
       ),
-      h("p", { class: "meta" }, jsonLink(`/v1/aid/summary?group_by=${aidBy}`, `JSON: /v1/aid/summary?group_by=${aidBy}`)),
+      h(
+        "p",
+        { class: "meta" },
+        jsonLink(`/v1/aid/summary?group_by=${aidBy}`, `JSON: /v1/aid/summary?group_by=${aidBy}`),
+      ),
     ),
     section(
       "Figures",
@@ -138,11 +170,22 @@ export async function render({ main, route, signal }) {
             "li",
             {},
             h("a", { href: recordHref("figure", f.id) }, f.description),
-            h("span", { class: "meta" }, ` — ${value.short}${f.qualifier === "exact" ? "" : ` (${value.words})`}`),
+            h(
+              "span",
+              { class: "meta" },
+              ` — ${value.short}${f.qualifier === "exact" ? "" : ` (${value.words})`}`,
+            ),
           );
         }),
       ),
-      h("p", { class: "meta" }, jsonLink(`/v1/figures/summary?group_by=${figuresBy}`, `JSON: /v1/figures/summary?group_by=${figuresBy}`)),
+      h(
+        "p",
+        { class: "meta" },
+        jsonLink(
+          `/v1/figures/summary?group_by=${figuresBy}`,
+          `JSON: /v1/figures/summary?group_by=${figuresBy}`,
+        ),
+      ),
     ),
   );
   document.title = "Aid and figures · Article facts";

@@ -7,14 +7,7 @@
 import { get, isAbort, record } from "../api.js";
 import { badge, jsonLink, recordLink } from "../components.js";
 import { h, replace } from "../dom.js";
-import {
-  TYPES,
-  hashFor,
-  isRecordType,
-  jsonHref,
-  qualified,
-  whenInWords,
-} from "../format.js";
+import { TYPES, hashFor, isRecordType, jsonHref, qualified, whenInWords } from "../format.js";
 import { highlight, keyOf } from "../highlight.js";
 
 /** @typedef {import("../router.js").ViewContext} ViewContext */
@@ -146,7 +139,11 @@ export async function render({ main, route, match, signal }) {
             h(
               "p",
               { class: "actions" },
-              h("a", { href: hrefFor(keyOf(r)) }, `Highlight its ${count} mention${count === 1 ? "" : "s"}`),
+              h(
+                "a",
+                { href: hrefFor(keyOf(r)) },
+                `Highlight its ${count} mention${count === 1 ? "" : "s"}`,
+              ),
               " · ",
               jsonLink(jsonHref(r.type, r.id)),
             ),
@@ -177,7 +174,12 @@ export async function render({ main, route, match, signal }) {
   const previous = h("button", { type: "button" }, "Previous mention");
   const next = h("button", { type: "button" }, "Next mention");
   const clear = h("a", { href: hashFor(`/articles/${id}`) }, "Clear");
-  const selectionBar = h("div", { class: "selection" }, status, h("p", { class: "actions" }, previous, " ", next, " ", clear));
+  const selectionBar = h(
+    "div",
+    { class: "selection" },
+    status,
+    h("p", { class: "actions" }, previous, " ", next, " ", clear),
+  );
   /** @type {string | null} */
   let selected = null;
   /** @type {HTMLElement[]} */
@@ -215,7 +217,9 @@ export async function render({ main, route, match, signal }) {
       const type = label ? TYPES[label.type].one.toLowerCase() : "";
       status.textContent = `${label?.label} (${type}): ${count} mention${count === 1 ? "" : "s"} highlighted, the rest dimmed.`;
     }
-    showRecords(selected && labels.get(selected) ? [/** @type {RecordLabel} */ (labels.get(selected))] : []);
+    showRecords(
+      selected && labels.get(selected) ? [/** @type {RecordLabel} */ (labels.get(selected))] : [],
+    );
 
     const at = /^(\d+)-(\d+)$/.exec(route.params.get("at") ?? "");
     const hit = at ? text.target(Number(at[1]), Number(at[2])) : text.target(0, 0);
@@ -239,7 +243,8 @@ export async function render({ main, route, match, signal }) {
     showRecords(label ? [label] : []);
   });
 
-  replace(main, 
+  replace(
+    main,
     h(
       "header",
       { class: "record-head" },
@@ -262,4 +267,3 @@ export async function render({ main, route, match, signal }) {
   apply(route, true);
   return { update: apply };
 }
-

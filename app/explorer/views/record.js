@@ -31,12 +31,18 @@ const EVENT = /** @type {const} */ (["id", "title", "kind", "date_edtf"]);
 /** @param {{id: string, text: string, mode: string, speaker: EntityRef}} s */
 function statementItem(s) {
   const by = s.mode === "narration" ? "the article's own claim" : `${s.speaker.name}, ${s.mode}`;
-  return [h("a", { href: recordHref("statement", s.id) }, `“${s.text}”`), h("span", { class: "meta" }, ` — ${by}`)];
+  return [
+    h("a", { href: recordHref("statement", s.id) }, `“${s.text}”`),
+    h("span", { class: "meta" }, ` — ${by}`),
+  ];
 }
 
 /** @param {{id: string, text: string, speaker: EntityRef}} q */
 function quoteItem(q) {
-  return [h("a", { href: recordHref("quote", q.id) }, `“${q.text}”`), h("span", { class: "meta" }, ` — ${q.speaker.name}`)];
+  return [
+    h("a", { href: recordHref("quote", q.id) }, `“${q.text}”`),
+    h("span", { class: "meta" }, ` — ${q.speaker.name}`),
+  ];
 }
 
 /** @param {{id: string, title: string, kind: string, date_edtf: string | null}} e */
@@ -49,7 +55,10 @@ function eventItem(e) {
 
 /** @param {EntityRef} ref */
 function refLink(ref) {
-  return [recordLink(ref.type, ref.id, ref.name), h("span", { class: "meta" }, ` (${TYPES[ref.type].one.toLowerCase()})`)];
+  return [
+    recordLink(ref.type, ref.id, ref.name),
+    h("span", { class: "meta" }, ` (${TYPES[ref.type].one.toLowerCase()})`),
+  ];
 }
 
 /**
@@ -76,7 +85,10 @@ function countryLink(code, signal) {
  */
 async function eventLinks(ids, signal) {
   if (!ids.length) return h("p", {}, "None.");
-  const page = await list("/v1/events", EVENT, { query: { id: ids.join(","), limit: 100 }, signal });
+  const page = await list("/v1/events", EVENT, {
+    query: { id: ids.join(","), limit: 100 },
+    signal,
+  });
   const byId = new Map(page.data.map((e) => [e.id, e]));
   return h(
     "ul",
@@ -139,18 +151,58 @@ function parts(typed, signal) {
         ],
         sections: [
           lazy("Events concerning it", () =>
-            pagedList((cursor) => list("/v1/countries/{code}/events", EVENT, { path, query: { ...query, sort: "date" }, cursor, signal }), eventItem, "None."),
+            pagedList(
+              (cursor) =>
+                list("/v1/countries/{code}/events", EVENT, {
+                  path,
+                  query: { ...query, sort: "date" },
+                  cursor,
+                  signal,
+                }),
+              eventItem,
+              "None.",
+            ),
           ),
           lazy("What it says", () =>
-            pagedList((cursor) => list("/v1/statements", STATEMENT, { query: { ...query, speaker: c.code }, cursor, signal }), statementItem, "Nothing."),
+            pagedList(
+              (cursor) =>
+                list("/v1/statements", STATEMENT, {
+                  query: { ...query, speaker: c.code },
+                  cursor,
+                  signal,
+                }),
+              statementItem,
+              "Nothing.",
+            ),
           ),
           lazy("What is said about it", () =>
-            pagedList((cursor) => list("/v1/statements", STATEMENT, { query: { ...query, about: c.code }, cursor, signal }), statementItem, "Nothing."),
+            pagedList(
+              (cursor) =>
+                list("/v1/statements", STATEMENT, {
+                  query: { ...query, about: c.code },
+                  cursor,
+                  signal,
+                }),
+              statementItem,
+              "Nothing.",
+            ),
           ),
           lazy("Aid given or received", () =>
             pagedList(
-              (cursor) => list("/v1/countries/{code}/aid", ["id", "description", "amount", "currency", "qualifier"], { path, query, cursor, signal }),
-              (a) => [h("a", { href: recordHref("aid", a.id) }, a.description), h("span", { class: "meta" }, ` — ${qualified(a.amount, a.currency, a.qualifier).short}`)],
+              (cursor) =>
+                list(
+                  "/v1/countries/{code}/aid",
+                  ["id", "description", "amount", "currency", "qualifier"],
+                  { path, query, cursor, signal },
+                ),
+              (a) => [
+                h("a", { href: recordHref("aid", a.id) }, a.description),
+                h(
+                  "span",
+                  { class: "meta" },
+                  ` — ${qualified(a.amount, a.currency, a.qualifier).short}`,
+                ),
+              ],
               "None.",
             ),
           ),
@@ -169,12 +221,25 @@ function parts(typed, signal) {
       if (typed.type === "organization") rows.splice(2, 0, ["kind", humanize(typed.record.kind)]);
       const quotes =
         typed.type === "person"
-          ? (/** @type {string | null} */ cursor) => list("/v1/people/{id}/quotes", QUOTE, { path: { id: p.id }, query, cursor, signal })
-          : (/** @type {string | null} */ cursor) => list("/v1/quotes", QUOTE, { query: { ...query, speaker: p.id }, cursor, signal });
+          ? (/** @type {string | null} */ cursor) =>
+              list("/v1/people/{id}/quotes", QUOTE, { path: { id: p.id }, query, cursor, signal })
+          : (/** @type {string | null} */ cursor) =>
+              list("/v1/quotes", QUOTE, { query: { ...query, speaker: p.id }, cursor, signal });
       const says =
         typed.type === "person"
-          ? (/** @type {string | null} */ cursor) => list("/v1/people/{id}/statements", STATEMENT, { path: { id: p.id }, query, cursor, signal })
-          : (/** @type {string | null} */ cursor) => list("/v1/statements", STATEMENT, { query: { ...query, speaker: p.id }, cursor, signal });
+          ? (/** @type {string | null} */ cursor) =>
+              list("/v1/people/{id}/statements", STATEMENT, {
+                path: { id: p.id },
+                query,
+                cursor,
+                signal,
+              })
+          : (/** @type {string | null} */ cursor) =>
+              list("/v1/statements", STATEMENT, {
+                query: { ...query, speaker: p.id },
+                cursor,
+                signal,
+              });
       return {
         title: p.name,
         rows,
@@ -182,10 +247,28 @@ function parts(typed, signal) {
           lazy("Quotes", () => pagedList(quotes, quoteItem, "No quote.")),
           lazy("Statements", () => pagedList(says, statementItem, "No statement.")),
           lazy("What is said about them", () =>
-            pagedList((cursor) => list("/v1/statements", STATEMENT, { query: { ...query, about: p.id }, cursor, signal }), statementItem, "Nothing."),
+            pagedList(
+              (cursor) =>
+                list("/v1/statements", STATEMENT, {
+                  query: { ...query, about: p.id },
+                  cursor,
+                  signal,
+                }),
+              statementItem,
+              "Nothing.",
+            ),
           ),
           lazy("Events they take part in", () =>
-            pagedList((cursor) => list("/v1/events", EVENT, { query: { ...query, participant: p.id, sort: "date" }, cursor, signal }), eventItem, "None."),
+            pagedList(
+              (cursor) =>
+                list("/v1/events", EVENT, {
+                  query: { ...query, participant: p.id, sort: "date" },
+                  cursor,
+                  signal,
+                }),
+              eventItem,
+              "None.",
+            ),
           ),
         ],
       };
@@ -205,10 +288,28 @@ function parts(typed, signal) {
         ],
         sections: [
           lazy("Events here", () =>
-            pagedList((cursor) => list("/v1/events", EVENT, { query: { ...query, participant: p.id, sort: "date" }, cursor, signal }), eventItem, "None."),
+            pagedList(
+              (cursor) =>
+                list("/v1/events", EVENT, {
+                  query: { ...query, participant: p.id, sort: "date" },
+                  cursor,
+                  signal,
+                }),
+              eventItem,
+              "None.",
+            ),
           ),
           lazy("What is said about it", () =>
-            pagedList((cursor) => list("/v1/statements", STATEMENT, { query: { ...query, about: p.id }, cursor, signal }), statementItem, "Nothing."),
+            pagedList(
+              (cursor) =>
+                list("/v1/statements", STATEMENT, {
+                  query: { ...query, about: p.id },
+                  cursor,
+                  signal,
+                }),
+              statementItem,
+              "Nothing.",
+            ),
           ),
         ],
       };
@@ -222,21 +323,55 @@ function parts(typed, signal) {
           ["kind", humanize(e.kind)],
           ["summary", e.summary],
           ["date", when(e, signal)],
-          ["countries", e.countries.length ? h("span", {}, e.countries.map((code, i) => [i ? ", " : "", countryLink(code, signal)])) : "—"],
+          [
+            "countries",
+            e.countries.length
+              ? h(
+                  "span",
+                  {},
+                  e.countries.map((code, i) => [i ? ", " : "", countryLink(code, signal)]),
+                )
+              : "—",
+          ],
           [
             "participants",
             e.participants.length
-              ? h("ul", { class: "records" }, e.participants.map((p) => h("li", {}, refLink(p), ` — ${humanize(p.role)}`)))
+              ? h(
+                  "ul",
+                  { class: "records" },
+                  e.participants.map((p) => h("li", {}, refLink(p), ` — ${humanize(p.role)}`)),
+                )
               : "—",
           ],
         ],
         sections: [
-          lazy("Quotes", () => pagedList((cursor) => list("/v1/events/{id}/quotes", QUOTE, { path, query, cursor, signal }), quoteItem, "No quote.")),
-          lazy("Statements", () => pagedList((cursor) => list("/v1/events/{id}/statements", STATEMENT, { path, query, cursor, signal }), statementItem, "No statement.")),
+          lazy("Quotes", () =>
+            pagedList(
+              (cursor) => list("/v1/events/{id}/quotes", QUOTE, { path, query, cursor, signal }),
+              quoteItem,
+              "No quote.",
+            ),
+          ),
+          lazy("Statements", () =>
+            pagedList(
+              (cursor) =>
+                list("/v1/events/{id}/statements", STATEMENT, { path, query, cursor, signal }),
+              statementItem,
+              "No statement.",
+            ),
+          ),
           lazy("Figures", () =>
             pagedList(
-              (cursor) => list("/v1/figures", ["id", "description", "value", "unit", "qualifier"], { query: { ...query, event: e.id }, cursor, signal }),
-              (f) => [h("a", { href: recordHref("figure", f.id) }, f.description), h("span", { class: "meta" }, ` — ${qualified(f.value, f.unit, f.qualifier).short}`)],
+              (cursor) =>
+                list("/v1/figures", ["id", "description", "value", "unit", "qualifier"], {
+                  query: { ...query, event: e.id },
+                  cursor,
+                  signal,
+                }),
+              (f) => [
+                h("a", { href: recordHref("figure", f.id) }, f.description),
+                h("span", { class: "meta" }, ` — ${qualified(f.value, f.unit, f.qualifier).short}`),
+              ],
               "None.",
             ),
           ),
@@ -259,9 +394,21 @@ function parts(typed, signal) {
       return {
         title: `“${s.text}”`,
         rows: [
-          ["mode", `${humanize(s.mode)}${s.mode === "narration" ? " (the article's own voice)" : ""}`],
+          [
+            "mode",
+            `${humanize(s.mode)}${s.mode === "narration" ? " (the article's own voice)" : ""}`,
+          ],
           ["speaker", refLink(s.speaker)],
-          ["about", s.about.length ? h("ul", { class: "records" }, s.about.map((a) => h("li", {}, refLink(a)))) : "—"],
+          [
+            "about",
+            s.about.length
+              ? h(
+                  "ul",
+                  { class: "records" },
+                  s.about.map((a) => h("li", {}, refLink(a))),
+                )
+              : "—",
+          ],
           ["quote", s.quote ? recordLink("quote", s.quote, "The quotation") : "—"],
           ["date", when(s, signal)],
         ],
@@ -310,7 +457,8 @@ export async function render({ main, match, signal }) {
   const { title, rows, sections } = parts(typed, signal);
   const evidence = "evidence" in typed.record ? typed.record.evidence : [];
   const enrichment = "enrichment" in typed.record ? typed.record.enrichment : {};
-  replace(main, 
+  replace(
+    main,
     recordHeading(type, id, title),
     enrichmentNotes(enrichment, [...rows.map(([name]) => name), "evidence"]),
     fields(rows, enrichment),
@@ -318,7 +466,12 @@ export async function render({ main, match, signal }) {
     section(
       "In the article",
       enrichment.evidence
-        ? h("p", { class: "note" }, h("strong", {}, "Outside knowledge"), ` — ${enrichment.evidence}`)
+        ? h(
+            "p",
+            { class: "note" },
+            h("strong", {}, "Outside knowledge"),
+            ` — ${enrichment.evidence}`,
+          )
         : null,
       evidenceList(type, id, evidence),
     ),

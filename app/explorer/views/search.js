@@ -25,7 +25,11 @@ export async function render({ main, route, signal }) {
   document.title = q ? `“${q}” · Search · Article facts` : "Search · Article facts";
   const head = h("h1", { tabindex: -1 }, q ? `Search: “${q}”` : "Search");
   if (!q) {
-    replace(main, head, h("p", {}, "Type a name, a place or words of the article in the search box above."));
+    replace(
+      main,
+      head,
+      h("p", {}, "Type a name, a place or words of the article in the search box above."),
+    );
     return;
   }
   let fuzzy = false;
@@ -38,10 +42,15 @@ export async function render({ main, route, signal }) {
     hitItem,
     `Nothing matches “${q}”.`,
   );
-  replace(main, 
+  replace(
+    main,
     head,
     fuzzy
-      ? h("p", { class: "notice", role: "note" }, `No exact match for “${q}”; showing names close to it.`)
+      ? h(
+          "p",
+          { class: "notice", role: "note" },
+          `No exact match for “${q}”; showing names close to it.`,
+        )
       : null,
     body,
   );

@@ -57,7 +57,8 @@ function filterForm(facets, filters) {
     const values = [...(facets[name] ?? [])];
     // A chosen value no event has any more still shows, with its 0.
     for (const value of chosen) {
-      if (!values.some((v) => String(v.value) === value)) values.push({ value, label: value, count: 0 });
+      if (!values.some((v) => String(v.value) === value))
+        values.push({ value, label: value, count: 0 });
     }
     form.append(
       h(
@@ -107,7 +108,10 @@ function filterForm(facets, filters) {
  * @param {Map<string, string>} kinds  kind → label
  */
 function axis(events, kinds) {
-  const days = events.flatMap((e) => [e.date_start, e.date_end]).filter((d) => d !== null).map(day);
+  const days = events
+    .flatMap((e) => [e.date_start, e.date_end])
+    .filter((d) => d !== null)
+    .map(day);
   const first = new Date(Math.min(...days) * DAY).getUTCFullYear();
   const last = new Date(Math.max(...days) * DAY).getUTCFullYear() + 1;
   const from = Date.UTC(first, 0, 1) / DAY;
@@ -133,7 +137,11 @@ function axis(events, kinds) {
     const start = event.date_start === null ? null : day(event.date_start);
     const end = event.date_end === null ? null : day(event.date_end) + 1;
     const shape =
-      start === null ? "open-start" : end === null ? "open-end" : `closed p-${event.date_precision ?? "range"}`;
+      start === null
+        ? "open-start"
+        : end === null
+          ? "open-end"
+          : `closed p-${event.date_precision ?? "range"}`;
     const bar = h("span", {
       class: `tl-bar ${shape}`,
       "data-start": event.date_start,
@@ -183,7 +191,8 @@ export async function render({ main, route, signal }) {
     filtersSlot,
   );
   const results = h("div", { class: "tl-results", "aria-live": "polite" }, loading());
-  replace(main, 
+  replace(
+    main,
     h(
       "header",
       { class: "record-head" },
@@ -232,7 +241,8 @@ export async function render({ main, route, signal }) {
 
     const placed = data.filter((e) => e.date_start !== null || e.date_end !== null);
     const unplaced = data.filter((e) => e.date_start === null && e.date_end === null);
-    replace(results, 
+    replace(
+      results,
       h(
         "h2",
         {},
@@ -245,7 +255,11 @@ export async function render({ main, route, signal }) {
             "section",
             { class: "unplaced" },
             h("h2", {}, "Not placed in time"),
-            h("p", { class: "meta" }, "The article gives no date for these, nor anything to bound one."),
+            h(
+              "p",
+              { class: "meta" },
+              "The article gives no date for these, nor anything to bound one.",
+            ),
             h(
               "ul",
               {},
@@ -268,4 +282,3 @@ export async function render({ main, route, signal }) {
   await load(route);
   return { update: load };
 }
-
