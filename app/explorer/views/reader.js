@@ -40,12 +40,19 @@ function lineFor(typed) {
       return `${whenInWords(typed.record)}. ${typed.record.summary}`;
     case "quote":
       return `Quoted: ${typed.record.speaker.name}`;
-    case "statement":
-      return `${typed.record.mode === "narration" ? "The article's own claim" : `Claim by ${typed.record.speaker.name}`} (${typed.record.mode})`;
-    case "aid":
-      return `${typed.record.description}: ${qualified(typed.record.amount, typed.record.currency, typed.record.qualifier).short}`;
-    case "figure":
-      return `${typed.record.description}: ${qualified(typed.record.value, typed.record.unit, typed.record.qualifier).short}`;
+    case "statement": {
+      const { mode, speaker } = typed.record;
+      const who = mode === "narration" ? "The article's own claim" : `Claim by ${speaker.name}`;
+      return `${who} (${mode})`;
+    }
+    case "aid": {
+      const { description, amount, currency, qualifier } = typed.record;
+      return `${description}: ${qualified(amount, currency, qualifier).short}`;
+    }
+    case "figure": {
+      const { description, value, unit, qualifier } = typed.record;
+      return `${description}: ${qualified(value, unit, qualifier).short}`;
+    }
     case "article":
       return typed.record.title;
   }
@@ -105,9 +112,13 @@ export async function render({ main, route, match, signal }) {
   let lines = null;
   /** @type {number | undefined} */
   let timer;
+  /** @type {RecordLabel[]} */
+  let showing = [];
 
   /** @param {RecordLabel[]} records */
   function showRecords(records) {
+    if (records.length && records === showing) return; // the pointer moved within one piece
+    showing = records;
     lines?.abort();
     clearTimeout(timer);
     panel.classList.toggle("is-empty", !records.length);

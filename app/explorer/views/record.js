@@ -129,6 +129,44 @@ function when(r, signal) {
 }
 
 /**
+ * Statements by or about a record, a page at a time.
+ * @param {string} title
+ * @param {{speaker: string} | {about: string}} filter
+ * @param {AbortSignal} signal
+ */
+function statementsSection(title, filter, signal) {
+  return lazySection(title, () =>
+    pagedList(
+      (cursor) =>
+        list("/v1/statements", STATEMENT, { query: { limit: PAGE, ...filter }, cursor, signal }),
+      statementItem,
+      "Nothing.",
+    ),
+  );
+}
+
+/**
+ * Events a record takes part in, in time order, a page at a time.
+ * @param {string} title
+ * @param {string} participant
+ * @param {AbortSignal} signal
+ */
+function eventsSection(title, participant, signal) {
+  return lazySection(title, () =>
+    pagedList(
+      (cursor) =>
+        list("/v1/events", EVENT, {
+          query: { limit: PAGE, participant, sort: "date" },
+          cursor,
+          signal,
+        }),
+      eventItem,
+      "None.",
+    ),
+  );
+}
+
+/**
  * The parts of a record's page: its title, fields and related sections.
  * @param {TypedRecord} typed
  * @param {AbortSignal} signal
@@ -136,8 +174,6 @@ function when(r, signal) {
  */
 function parts(typed, signal) {
   const query = { limit: PAGE };
-  /** @param {string} title @param {() => Promise<Child>} fill */
-  const lazy = (title, fill) => lazySection(title, fill);
   switch (typed.type) {
     case "country": {
       const c = typed.record;
@@ -150,7 +186,7 @@ function parts(typed, signal) {
           ["aliases", c.aliases.join(", ") || "—"],
         ],
         sections: [
-          lazy("Events concerning it", () =>
+          lazySection("Events concerning it", () =>
             pagedList(
               (cursor) =>
                 list("/v1/countries/{code}/events", EVENT, {
@@ -163,31 +199,9 @@ function parts(typed, signal) {
               "None.",
             ),
           ),
-          lazy("What it says", () =>
-            pagedList(
-              (cursor) =>
-                list("/v1/statements", STATEMENT, {
-                  query: { ...query, speaker: c.code },
-                  cursor,
-                  signal,
-                }),
-              statementItem,
-              "Nothing.",
-            ),
-          ),
-          lazy("What is said about it", () =>
-            pagedList(
-              (cursor) =>
-                list("/v1/statements", STATEMENT, {
-                  query: { ...query, about: c.code },
-                  cursor,
-                  signal,
-                }),
-              statementItem,
-              "Nothing.",
-            ),
-          ),
-          lazy("Aid given or received", () =>
+          statementsSection("What it says", { speaker: c.code }, signal),
+          statementsSection("What is said about it", { about: c.code }, signal),
+          lazySection("Aid given or received", () =>
             pagedList(
               (cursor) =>
                 list(
@@ -244,32 +258,10 @@ function parts(typed, signal) {
         title: p.name,
         rows,
         sections: [
-          lazy("Quotes", () => pagedList(quotes, quoteItem, "No quote.")),
-          lazy("Statements", () => pagedList(says, statementItem, "No statement.")),
-          lazy("What is said about them", () =>
-            pagedList(
-              (cursor) =>
-                list("/v1/statements", STATEMENT, {
-                  query: { ...query, about: p.id },
-                  cursor,
-                  signal,
-                }),
-              statementItem,
-              "Nothing.",
-            ),
-          ),
-          lazy("Events they take part in", () =>
-            pagedList(
-              (cursor) =>
-                list("/v1/events", EVENT, {
-                  query: { ...query, participant: p.id, sort: "date" },
-                  cursor,
-                  signal,
-                }),
-              eventItem,
-              "None.",
-            ),
-          ),
+          lazySection("Quotes", () => pagedList(quotes, quoteItem, "No quote.")),
+          lazySection("Statements", () => pagedList(says, statementItem, "No statement.")),
+          statementsSection("What is said about them", { about: p.id }, signal),
+          eventsSection("Events they take part in", p.id, signal),
         ],
       };
     }
@@ -287,30 +279,8 @@ function parts(typed, signal) {
           ["lon", p.lon ?? "—"],
         ],
         sections: [
-          lazy("Events here", () =>
-            pagedList(
-              (cursor) =>
-                list("/v1/events", EVENT, {
-                  query: { ...query, participant: p.id, sort: "date" },
-                  cursor,
-                  signal,
-                }),
-              eventItem,
-              "None.",
-            ),
-          ),
-          lazy("What is said about it", () =>
-            pagedList(
-              (cursor) =>
-                list("/v1/statements", STATEMENT, {
-                  query: { ...query, about: p.id },
-                  cursor,
-                  signal,
-                }),
-              statementItem,
-              "Nothing.",
-            ),
-          ),
+          eventsSection("Events here", p.id, signal),
+          statementsSection("What is said about it", { about: p.id }, signal),
         ],
       };
     }
@@ -345,14 +315,14 @@ function parts(typed, signal) {
           ],
         ],
         sections: [
-          lazy("Quotes", () =>
+          lazySection("Quotes", () =>
             pagedList(
               (cursor) => list("/v1/events/{id}/quotes", QUOTE, { path, query, cursor, signal }),
               quoteItem,
               "No quote.",
             ),
           ),
-          lazy("Statements", () =>
+          lazySection("Statements", () =>
             pagedList(
               (cursor) =>
                 list("/v1/events/{id}/statements", STATEMENT, { path, query, cursor, signal }),
@@ -360,7 +330,7 @@ function parts(typed, signal) {
               "No statement.",
             ),
           ),
-          lazy("Figures", () =>
+          lazySection("Figures", () =>
             pagedList(
               (cursor) =>
                 list("/v1/figures", ["id", "description", "value", "unit", "qualifier"], {
@@ -386,7 +356,7 @@ function parts(typed, signal) {
           ["speaker", refLink(q.speaker)],
           ["text", h("blockquote", {}, q.text)],
         ],
-        sections: [lazy("Events", () => eventLinks(q.events, signal))],
+        sections: [lazySection("Events", () => eventLinks(q.events, signal))],
       };
     }
     case "statement": {
@@ -412,7 +382,7 @@ function parts(typed, signal) {
           ["quote", s.quote ? recordLink("quote", s.quote, "The quotation") : "—"],
           ["date", when(s, signal)],
         ],
-        sections: [lazy("Events", () => eventLinks(s.events, signal))],
+        sections: [lazySection("Events", () => eventLinks(s.events, signal))],
       };
     }
     case "aid": {
@@ -427,7 +397,7 @@ function parts(typed, signal) {
           ["recipient", countryLink(a.recipient, signal)],
           ["date", when(a, signal)],
         ],
-        sections: [lazy("Event", () => eventLinks(a.event ? [a.event] : [], signal))],
+        sections: [lazySection("Event", () => eventLinks(a.event ? [a.event] : [], signal))],
       };
     }
     case "figure": {
@@ -440,7 +410,7 @@ function parts(typed, signal) {
           ["kind", humanize(f.kind)],
           ["date", when(f, signal)],
         ],
-        sections: [lazy("Event", () => eventLinks(f.event ? [f.event] : [], signal))],
+        sections: [lazySection("Event", () => eventLinks(f.event ? [f.event] : [], signal))],
       };
     }
     case "article":
