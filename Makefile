@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 SOAK_SECONDS ?= 60
 
-.PHONY: run test lint install clean fuzz soak bench image
+.PHONY: run test lint install clean fuzz soak bench image types typecheck lint-js format-js screenshots
 
 run: $(STAMP)  ## install (first time), migrate, seed if empty, serve on http://127.0.0.1:8000
 	$(BIN)/python -m app serve
@@ -39,7 +39,32 @@ image:  ## the Docker image where no registry is reachable (with one: docker bui
 	deploy/build-local-images.sh
 
 clean:
-	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache node_modules tmp
+
+# The explorer (app/explorer) is plain JavaScript served as it is; Node.js is only a tool here:
+# types from the OpenAPI document, and a strict type check of the explorer against them.
+NODE_STAMP := node_modules/.package-lock.json
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+types: $(STAMP) $(NODE_STAMP)  ## TypeScript types of the API from its OpenAPI document, in tmp/types/ (starts no server)
+	mkdir -p tmp/types
+	$(BIN)/python -c "import json; from app.main import create_app; print(json.dumps(create_app().openapi()))" > tmp/types/openapi.json
+	node_modules/.bin/openapi-typescript tmp/types/openapi.json --output tmp/types/openapi.d.ts
+
+typecheck: types  ## the explorer's JavaScript (// @ts-check, JSDoc) checked against those types
+	node_modules/.bin/tsc --project tsconfig.json --noEmit --strict --checkJs
+
+lint-js: $(NODE_STAMP)  ## the explorer's files as prettier writes them (the JavaScript ruff format)
+	node_modules/.bin/prettier --check app/explorer
+
+format-js: $(NODE_STAMP)
+	node_modules/.bin/prettier --write app/explorer
+
+screenshots: $(STAMP)  ## the README's pictures of the explorer, docs/explorer-*.png (headless chromium)
+	EXPLORER_SCREENSHOTS=docs $(BIN)/python -m pytest tests/test_explorer.py -k screenshot -q
 
 BENCH_EVENTS ?= 1000000
 BENCH_DB := bench/out/bench.db
