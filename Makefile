@@ -68,10 +68,14 @@ screenshots: $(STAMP)  ## the README's pictures of the explorer, docs/explorer-*
 
 BENCH_EVENTS ?= 1000000
 BENCH_DB := bench/out/bench.db
+# The PostgreSQL case: a store of 100,000 events there, made on the first run (left out if no
+# PostgreSQL answers).
+BENCH_PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/bench
 
-bench: $(STAMP)  ## the benchmark of bench/README: 1M events vs Datasette and FastAPI's ceiling
+bench: $(STAMP)  ## bench/results.md: 1M events, the server as users start it vs Datasette and FastAPI's ceiling
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	test -x bench/out/venv/bin/datasette || ($(PYTHON) -m venv bench/out/venv && bench/out/venv/bin/pip install -q "datasette==0.65.*")
+	test -x $(BIN)/py-spy || $(BIN)/pip install -q "py-spy>=0.3"
 	test -f $(BENCH_DB) || $(BIN)/python -m bench.generate --events $(BENCH_EVENTS) --database-url sqlite:///$(BENCH_DB)
 	DATABASE_URL=sqlite:///$(BENCH_DB) $(BIN)/python -m app migrate
-	$(BIN)/python -m bench.run --database $(BENCH_DB) $(BENCH_ARGS)
+	$(BIN)/python -m bench.run --database $(BENCH_DB) --postgres-url $(BENCH_PG_URL) $(BENCH_ARGS)

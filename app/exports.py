@@ -161,9 +161,11 @@ def csv_rows(columns: Sequence[str], batch: list[Item], header: bool) -> bytes:
     writer = csv.writer(out, lineterminator="\r\n")
     if header:
         writer.writerow(columns)
+    rows = []
     for record in batch:
         cells = csv_cells(record)
-        writer.writerow([cell(cells.get(column)) for column in columns])
+        rows.append([cell(cells.get(column)) for column in columns])
+    writer.writerows(rows)
     return out.getvalue().encode()
 
 

@@ -19,12 +19,14 @@ from sqlalchemy import (
     Date,
     FromClause,
     Select,
+    String,
     Table,
     bindparam,
     func,
     literal,
     select,
     tuple_,
+    type_coerce,
 )
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.sql.visitors import replacement_traverse
@@ -231,16 +233,13 @@ def fetch_page(
             conn, listing, linked, conditions, sort, limit, after, paging, scope
         )
     driven = [_drive(c, key_column) for c in conditions]
-    stats: Stats = _counted(
-        conn,
-        paging,
-        (paging.version, listing.name, sort, scope),
-        lambda: _stats(conn, listing, exprs[0], driven),
-        select(literal(1)).select_from(listing.source).where(*driven),
+    lead = exprs[0] if listing.seek else None
+    stats = _counted(
+        conn, paging, (paging.version, listing.name, sort, scope), listing.source, driven, lead
     )
     if stats.total == 0:
         return PageResult([], None, 0)
-    # Not counted within the budget: more than a page can sort, so walk (without bounds).
+    # Not counted within the budget: more than a page can sort, so walk.
     walk = listing.seek and (stats.total is None or stats.total > DRIVE_LIMIT)
     where = [_walk(c, key_column) if walk else _drive(c, key_column) for c in conditions]
     # After the cursor: one row-value comparison over the sort keys, which the index of the
@@ -248,7 +247,7 @@ def fetch_page(
     # (and from the first, on the first page) rather than to the ends of the index.
     lead = exprs[0]
     first, last = (stats.high, stats.low) if descending else (stats.low, stats.high)
-    bounded = walk and stats.total is not None and keys[0].never_null(listing.source)
+    bounded = walk and stats.high is not None and keys[0].never_null(listing.source)
     if after is not None:
         values = tuple_(*(_param(v, e) for e, v in zip(exprs, after, strict=True)))
         where.append(tuple_(*exprs) < values if descending else tuple_(*exprs) > values)
@@ -256,16 +255,13 @@ def fetch_page(
         where.append(_onward(lead, first, descending))
     if bounded:
         where.append(_onward(lead, last, not descending))  # up to the last match
-    labels = [e.label(f"_k{i}") for i, e in enumerate(exprs)]
+    labels = _key_labels(exprs)
     if listing.document is None:
         stmt = select(listing.source, *labels)
     else:
-        documents = listing.source.join(
-            _DOC, (_DOC.c.type == listing.document) & (_DOC.c.id == key_column)
-        )
-        stmt = select(key_column, *labels, _DOC.c.body).select_from(documents)
+        stmt = select(key_column, *labels, _body(listing.document, key_column))
     order = [e.desc() if descending else e.asc() for e in exprs]
-    rows = list(conn.execute(stmt.where(*where).order_by(*order).limit(limit + 1)).mappings())
+    rows = list(conn.execute(stmt.where(*where).order_by(*order).limit(limit + 1)).mappings().all())
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
@@ -282,29 +278,39 @@ def _counted(
     conn: Connection,
     paging: Paging,
     key: tuple[Any, ...],
-    exact: Callable[[], Stats],
-    matches: Select[Any],
+    source: FromClause,
+    where: list[ColumnElement[bool]],
+    lead: ColumnElement[Any] | None = None,
 ) -> Stats:
-    """The stats of a filter set (cached per data version): counted exactly if that takes at
-    most the budget (or `paging.exact` asks), else a lower bound of up to COUNT_FLOOR."""
+    """What `where` matches in `source` (cached per data version): counted exactly if that
+    takes at most the budget (or `paging.exact` asks), else a lower bound of up to
+    COUNT_FLOOR; and, when a page will walk the index of `lead` (more than DRIVE_LIMIT
+    match), the least and greatest `lead` of the matches, if they too fit the budget."""
     stats: Stats | None = paging.stats.values.get(key)
     if stats is not None and (stats.total is not None or not paging.exact):
         paging.stats.values.move_to_end(key)
         return stats
     budget = 0 if paging.exact else paging.count_budget_ms
-    try:
-        with within(conn, budget):
-            stats = exact()
-    except OverBudget:
-        floor = select(func.count()).select_from(matches.limit(COUNT_FLOOR).subquery())
+
+    def within_budget(statement: Select[Any]) -> Any:
         try:
             with within(conn, budget):
-                at_least = int(conn.execute(floor).scalar_one())
+                return conn.execute(statement).scalar_one()
         except OverBudget:
-            at_least = 0
-        stats = Stats(None, None, None, at_least)
+            return None
+
+    total = within_budget(select(func.count()).select_from(source).where(*where))
+    if total is None:
+        matches = select(literal(1)).select_from(source).where(*where).limit(COUNT_FLOOR)
+        floor = within_budget(select(func.count()).select_from(matches.subquery()))
+        stats = Stats(None, None, None, floor or 0)
+    elif lead is not None and total > DRIVE_LIMIT:
+        # Apart: without a WHERE, each is one step down the index; together, a scan.
+        low = within_budget(select(func.min(lead)).select_from(source).where(*where))
+        high = within_budget(select(func.max(lead)).select_from(source).where(*where))
+        stats = Stats(total, low, high if low is not None else None, total)
     else:
-        stats = Stats(stats.total, stats.low, stats.high, stats.total or 0)
+        stats = Stats(total, None, None, total)
     paging.stats.put(key, stats)
     return stats
 
@@ -390,34 +396,43 @@ def _page_through_link(
         source = source.join(listing.source, listing.source.c[listing.key] == link_key)
     where = [link.where, *others]
 
-    def exact() -> Stats:
-        counted = select(func.count()).select_from(source).where(*where)
-        return Stats(int(conn.execute(counted).scalar_one()), None, None)
-
-    stats = _counted(
-        conn,
-        paging,
-        (paging.version, listing.name, "link", scope),
-        exact,
-        select(literal(1)).select_from(source).where(*where),
-    )
+    stats = _counted(conn, paging, (paging.version, listing.name, "link", scope), source, where)
     if stats.total == 0:
         return PageResult([], None, 0)
     if after is not None:
         values = tuple_(*(_param(v, e) for e, v in zip(exprs, after, strict=True)))
         where.append(tuple_(*exprs) < values if descending else tuple_(*exprs) > values)
-    labels = [e.label(f"_k{i}") for i, e in enumerate(exprs)]
-    documents = source.join(_DOC, (_DOC.c.type == listing.document) & (_DOC.c.id == link_key))
-    stmt = select(link_key.label(listing.key), *labels, _DOC.c.body).select_from(documents)
+    labels = _key_labels(exprs)
+    assert listing.document is not None
+    document = _body(listing.document, link_key)
+    stmt = select(link_key.label(listing.key), *labels, document).select_from(source)
     order = [e.desc() if descending else e.asc() for e in exprs]
     stmt = stmt.where(*(_unindexed(c, link) for c in where)).order_by(*order).limit(limit + 1)
-    rows = list(conn.execute(stmt).mappings())
+    rows = list(conn.execute(stmt).mappings().all())
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
         last = [_jsonable(rows[-1][f"_k{i}"]) for i in range(len(exprs))]
         next_cursor = paging.cursors.encode(listing.name, sort, scope, last)
     return PageResult(rows, next_cursor, stats.total, stats.at_least)
+
+
+def _body(document: str, key: ColumnElement[Any]) -> ColumnElement[Any]:
+    """Each row's stored document, looked up by its key: a subquery rather than a join, so
+    the page is planned on the listing's own index alone (a join lets SQLite start from the
+    documents and sort them all)."""
+    found = select(_DOC.c.body).where(_DOC.c.type == document, _DOC.c.id == key)
+    return found.scalar_subquery().label("body")
+
+
+def _key_labels(exprs: list[ColumnElement[Any]]) -> list[ColumnElement[Any]]:
+    """The sort keys as `_k0`, `_k1`, ... for the next cursor. Dates come as the driver gives
+    them (SQLite: ISO text) rather than parsed on every row: only the last row's are used,
+    and a cursor holds them as ISO text either way."""
+    return [
+        (type_coerce(e, String) if isinstance(e.type, Date) else e).label(f"_k{i}")
+        for i, e in enumerate(exprs)
+    ]
 
 
 def _unindexed(condition: ColumnElement[bool], link: SortedLink) -> ColumnElement[bool]:
@@ -445,20 +460,6 @@ def _walk(condition: Condition, key: ColumnElement[Any]) -> ColumnElement[bool]:
     if not isinstance(condition, Member):
         return condition
     return condition.ids.where(condition.ids.selected_columns[0] == key).exists()
-
-
-def _stats(
-    conn: Connection,
-    listing: Listing[Any],
-    lead: ColumnElement[Any],
-    where: list[ColumnElement[bool]],
-) -> Stats:
-    if not listing.seek:  # nothing to walk, so no bounds to walk between
-        counted = select(func.count()).select_from(listing.source).where(*where)
-        return Stats(conn.execute(counted).scalar_one(), None, None)
-    bounded = select(func.count(), func.min(lead), func.max(lead)).select_from(listing.source)
-    row = conn.execute(bounded.where(*where)).one()
-    return Stats(int(row[0]), row[1], row[2])
 
 
 def _param(value: Any, expr: ColumnElement[Any]) -> ColumnElement[Any]:

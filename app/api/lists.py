@@ -228,12 +228,17 @@ class Resource(Generic[F]):
             records = [orjson.loads(r) if isinstance(r, str) else r for r in batch]
             return exports.csv_rows(columns, records, header=index == 0)
 
+        def next_encoded(index: int) -> bytes | None:
+            """The next chunk, read and encoded in the thread pool (not on the event loop)."""
+            batch = next(reader, None)
+            return None if batch is None else encode(batch, index)
+
         async def stream() -> AsyncIterator[bytes]:
-            yield encode(first, 0)
+            yield await run_in_threadpool(encode, first, 0)
             index = 1
             while True:
                 try:
-                    batch = await run_in_threadpool(next, reader, None)
+                    chunk = await run_in_threadpool(next_encoded, index)
                 except Exception as exc:  # the response has begun: end it, and say so
                     error = stream_error(exc, request_id, request.url.path)
                     if format is ListFormat.ndjson:
@@ -246,9 +251,9 @@ class Resource(Generic[F]):
                         )
                         yield body + b"\n"
                     return
-                if batch is None:
+                if chunk is None:
                     return
-                yield encode(batch, index)
+                yield chunk
                 index += 1
 
         filename = f"{self.listing.name}.{format.value}"
