@@ -64,7 +64,7 @@ def chunks(
             result = fetch_page(
                 conn, listing, filters, sort=sort, limit=size, cursor=cursor, paging=paging
             )
-            bodies: list[str] = [row["body"] for row in result.rows]
+            bodies: list[str] = [row.body for row in result.rows]
             if shaping.as_stored:
                 yield bodies
             else:
@@ -84,7 +84,7 @@ def shaped(conn: Connection, kind: Kind, bodies: list[str], shaping: Shaping) ->
 
 def ndjson_lines(batch: list[str] | list[Item]) -> bytes:
     if batch and isinstance(batch[0], str):
-        return "".join(f"{body}\n" for body in batch).encode()
+        return ("\n".join(batch) + "\n").encode()
     return b"".join(orjson.dumps(record) + b"\n" for record in batch)
 
 

@@ -28,7 +28,7 @@ from sqlalchemy import (
     tuple_,
     type_coerce,
 )
-from sqlalchemy.engine import RowMapping
+from sqlalchemy.engine import Row
 from sqlalchemy.sql.visitors import replacement_traverse
 
 from app.db import OverBudget, within
@@ -134,7 +134,7 @@ class Listing(Generic[F]):
 
 @dataclass
 class PageResult:
-    rows: list[RowMapping]
+    rows: list[Row[Any]]  # the key, the sort keys (_k0, _k1, ...) and `body`, by name
     next_cursor: str | None
     total: int | None  # None: not counted (it would have taken longer than the budget)
     at_least: int = 0  # a lower bound of the total (the total, when counted)
@@ -261,11 +261,13 @@ def fetch_page(
     else:
         stmt = select(key_column, *labels, _body(listing.document, key_column))
     order = [e.desc() if descending else e.asc() for e in exprs]
-    rows = list(conn.execute(stmt.where(*where).order_by(*order).limit(limit + 1)).mappings().all())
+    rows: list[Row[Any]] = list(
+        conn.execute(stmt.where(*where).order_by(*order).limit(limit + 1)).all()
+    )
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
-        last = [_jsonable(rows[-1][f"_k{i}"]) for i in range(len(exprs))]
+        last = [_jsonable(rows[-1]._mapping[f"_k{i}"]) for i in range(len(exprs))]
         next_cursor = paging.cursors.encode(listing.name, sort, scope, last)
     return PageResult(rows, next_cursor, stats.total, stats.at_least)
 
@@ -405,14 +407,14 @@ def _page_through_link(
     labels = _key_labels(exprs)
     assert listing.document is not None
     document = _body(listing.document, link_key)
-    stmt = select(link_key.label(listing.key), *labels, document).select_from(source)
+    stmt: Select[Any] = select(link_key.label(listing.key), *labels, document).select_from(source)
     order = [e.desc() if descending else e.asc() for e in exprs]
     stmt = stmt.where(*(_unindexed(c, link) for c in where)).order_by(*order).limit(limit + 1)
-    rows = list(conn.execute(stmt).mappings().all())
+    rows: list[Row[Any]] = list(conn.execute(stmt).all())
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
-        last = [_jsonable(rows[-1][f"_k{i}"]) for i in range(len(exprs))]
+        last = [_jsonable(rows[-1]._mapping[f"_k{i}"]) for i in range(len(exprs))]
         next_cursor = paging.cursors.encode(listing.name, sort, scope, last)
     return PageResult(rows, next_cursor, stats.total, stats.at_least)
 

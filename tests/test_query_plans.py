@@ -70,7 +70,7 @@ def pages(engine: Engine, filters: EventFilters, sort: str, limit: int = 7) -> l
             page = query.fetch_page(
                 conn, LISTING, filters, sort=sort, limit=limit, cursor=cursor, paging=counted
             )
-            ids += [row["id"] for row in page.rows]
+            ids += [row.id for row in page.rows]
             cursor = page.next_cursor
             if cursor is None:
                 return ids

@@ -161,7 +161,7 @@ class Resource(Generic[F]):
                 cursor=page.cursor,
                 paging=paging,
             )
-            bodies = [row["body"] for row in result.rows]
+            bodies = [row.body for row in result.rows]
             if format is ListFormat.annotations:
                 base = ctx.base_url(request)
                 items = [

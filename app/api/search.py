@@ -68,7 +68,8 @@ def search(
         )
     fields = ("type", "id", "label", "snippet", "rank")
     found = [
-        {f: row[f] for f in fields} | {"snippet": marked(row["snippet"])} for row in result.rows
+        {f: row._mapping[f] for f in fields} | {"snippet": marked(row.snippet)}
+        for row in result.rows
     ]
     if result.total == 0 and cursor is None:  # nothing has these words: names like them?
         with ctx.engine.connect() as conn:

@@ -201,10 +201,19 @@ export function fields(rows, enrichment = {}) {
 }
 
 /**
+ * A list's total as a person reads it: the number, or "1,000+" when the API did not count it
+ * all (`total` null, `total_at_least` a lower bound).
+ * @param {{total: number | null, total_at_least?: number | null}} page
+ */
+export function totalText(page) {
+  return page.total === null ? `${page.total_at_least ?? 0}+` : String(page.total);
+}
+
+/**
  * A list that pages on: the first page now, then a button that fetches the next one with
  * the page's `next_cursor`.
  * @template T
- * @param {(cursor: string | null) => Promise<{data: T[], total: number, next_cursor: string | null}>} fetchPage
+ * @param {(cursor: string | null) => Promise<{data: T[], total: number | null, total_at_least?: number | null, next_cursor: string | null}>} fetchPage
  * @param {(item: T) => Child} renderItem
  * @param {string} empty  what to say when there is nothing
  */
@@ -220,9 +229,10 @@ export async function pagedList(fetchPage, renderItem, empty) {
   const add = (data) => {
     for (const item of data) items.append(h("li", {}, renderItem(item)));
     shown += data.length;
-    status.textContent = `${shown} of ${first.total}`;
+    status.textContent = `${shown} of ${totalText(first)}`;
     more.hidden = cursor === null;
-    more.textContent = `Show more (${first.total - shown} left)`;
+    more.textContent =
+      first.total === null ? "Show more" : `Show more (${first.total - shown} left)`;
   };
   more.addEventListener("click", async () => {
     more.disabled = true;

@@ -6,7 +6,7 @@
  * facet counts (each counted over every filter but its own); every filter is in the address. */
 
 import { isAbort, listAll } from "../api.js";
-import { loading, problemMessage } from "../components.js";
+import { loading, problemMessage, totalText } from "../components.js";
 import { h, replace } from "../dom.js";
 import { hashFor, humanize, recordHref, whenInWords } from "../format.js";
 import { navigate } from "../router.js";
@@ -246,7 +246,7 @@ export async function render({ main, route, signal }) {
       h(
         "h2",
         {},
-        `${first.total} event${first.total === 1 ? "" : "s"}`,
+        `${totalText(first)} event${first.total === 1 ? "" : "s"}`,
         more ? ` (the first ${data.length} shown)` : "",
       ),
       placed.length ? axis(placed, kinds) : h("p", {}, "None of these is placed in time."),
