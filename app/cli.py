@@ -8,7 +8,6 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-import orjson
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
@@ -131,7 +130,7 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
     """Every resource to a file of its own in `args.out`, as NDJSON or CSV."""
     from sqlalchemy import func, select
 
-    from app import exports
+    from app import csvrows, exports
     from app.api.dump import DUMPED
     from app.db import data_version, serving_engine
     from app.pagination import CursorSigner
@@ -157,20 +156,23 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
             name, kind = resource.listing.name, resource.kind
             path = out / f"{name}.{args.format}"
             bar = Progress(name, totals[name])
-            columns = exports.csv_columns(kind, None)
+            header = csvrows.columns(kind.fields)
             reader = exports.chunks(
-                engine, resource.listing, kind, everything, kind.key, paging, exports.Shaping()
+                engine,
+                resource.listing,
+                kind,
+                everything,
+                kind.key,
+                paging,
+                exports.Shaping(),
+                stored=exports.STORED[args.format],
             )
             with path.open("wb") as file:
                 for index, batch in enumerate(reader):
-                    if args.format == "ndjson":
-                        file.write(exports.ndjson_lines(batch))
-                    else:
-                        records = [orjson.loads(b) if isinstance(b, str) else b for b in batch]
-                        file.write(exports.csv_rows(columns, records, header=index == 0))
+                    file.write(exports.encode(args.format, header, batch, first=index == 0))
                     bar.add(len(batch))
                 if args.format == "csv" and not totals[name]:
-                    file.write(exports.csv_rows(columns, [], header=True))
+                    file.write(exports.encode("csv", header, [], first=True))
             bar.done()
         print(f"exported {sum(totals.values())} records to {out}")
     finally:

@@ -677,6 +677,9 @@ class RecordDocument(SQLModel, table=True):
     type: RecordType = Field(sa_type=VOCAB, primary_key=True)
     id: str = Field(primary_key=True, max_length=100)
     body: str = Field(sa_type=Text, description="The record as the API serves it, JSON")
+    csv: str = Field(
+        default="", sa_type=Text, description="The record as a CSV row of all its fields"
+    )
 
 
 # --- envelopes ---------------------------------------------------------------------------------

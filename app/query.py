@@ -209,9 +209,11 @@ def fetch_page(
     limit: int,
     cursor: str | None,
     paging: Paging,
+    stored: str = "body",
 ) -> PageResult:
     """One page of `listing` filtered by `filters` in `sort` order after `cursor`, and the
-    total. Rows hold the sort keys (_k0, _k1, ...) and, for listings of documents, `body`."""
+    total. Rows hold the sort keys (_k0, _k1, ...) and, for listings of documents, `body`:
+    the record's stored form, its JSON document or (`stored="csv"`) its CSV row."""
     if sort not in listing.sort_names():
         allowed = ", ".join(listing.sort_names())
         raise InvalidParameter("sort", f"cannot sort by {sort[:100]!r}; allowed: {allowed}")
@@ -230,7 +232,7 @@ def fetch_page(
     linked = _sorted_link(listing, conditions, sort.removeprefix("-"))
     if linked is not None:
         return _page_through_link(
-            conn, listing, linked, conditions, sort, limit, after, paging, scope
+            conn, listing, linked, conditions, sort, limit, after, paging, scope, stored
         )
     driven = [_drive(c, key_column) for c in conditions]
     lead = exprs[0] if listing.seek else None
@@ -259,7 +261,7 @@ def fetch_page(
     if listing.document is None:
         stmt = select(listing.source, *labels)
     else:
-        stmt = select(key_column, *labels, _body(listing.document, key_column))
+        stmt = select(key_column, *labels, _body(listing.document, key_column, stored))
     order = [e.desc() if descending else e.asc() for e in exprs]
     rows: list[Row[Any]] = list(
         conn.execute(stmt.where(*where).order_by(*order).limit(limit + 1)).all()
@@ -385,6 +387,7 @@ def _page_through_link(
     after: list[Any] | None,
     paging: Paging,
     scope: str,
+    stored: str,
 ) -> PageResult:
     """A page read from a sorted link's index: its rows in order from the cursor, joined to
     the documents (and to the listing's table only if a condition needs it)."""
@@ -406,7 +409,7 @@ def _page_through_link(
         where.append(tuple_(*exprs) < values if descending else tuple_(*exprs) > values)
     labels = _key_labels(exprs)
     assert listing.document is not None
-    document = _body(listing.document, link_key)
+    document = _body(listing.document, link_key, stored)
     stmt: Select[Any] = select(link_key.label(listing.key), *labels, document).select_from(source)
     order = [e.desc() if descending else e.asc() for e in exprs]
     stmt = stmt.where(*(_unindexed(c, link) for c in where)).order_by(*order).limit(limit + 1)
@@ -419,11 +422,11 @@ def _page_through_link(
     return PageResult(rows, next_cursor, stats.total, stats.at_least)
 
 
-def _body(document: str, key: ColumnElement[Any]) -> ColumnElement[Any]:
-    """Each row's stored document, looked up by its key: a subquery rather than a join, so
-    the page is planned on the listing's own index alone (a join lets SQLite start from the
-    documents and sort them all)."""
-    found = select(_DOC.c.body).where(_DOC.c.type == document, _DOC.c.id == key)
+def _body(document: str, key: ColumnElement[Any], stored: str) -> ColumnElement[Any]:
+    """Each row's `stored` form (its document's `body` or `csv`), looked up by its key: a
+    subquery rather than a join, so the page is planned on the listing's own index alone (a
+    join lets SQLite start from the documents and sort them all)."""
+    found = select(_DOC.c[stored]).where(_DOC.c.type == document, _DOC.c.id == key)
     return found.scalar_subquery().label("body")
 
 

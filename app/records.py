@@ -18,6 +18,7 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection, Table, bindparam, delete, func, insert, select
 
+from app import csvrows
 from app.errors import InvalidParameter
 from app.models import (
     Aid,
@@ -54,7 +55,7 @@ Item = dict[str, Any]
 Ref = tuple[str, str]
 # Bump when a public shape changes: stores rendered by another format are re-seeded by `serve`
 # and are not ready until then (tests/test_store.py pins the shapes this number stands for).
-DOCUMENT_FORMAT = "2"
+DOCUMENT_FORMAT = "3"
 # Characters of context around an evidence span (W3C TextQuoteSelector prefix and suffix).
 CONTEXT = 32
 
@@ -421,12 +422,14 @@ def get_one(conn: Connection, kind: Kind, key: str) -> Item | None:
 
 
 def render_documents(conn: Connection, progress: Callable[[str, int], None] | None = None) -> int:
-    """(Re)write every record's document from the tables, in batches; returns how many."""
+    """(Re)write every record's document (its JSON and its CSV row) from the tables, in
+    batches; returns how many."""
     conn.execute(delete(RecordDocument))
     written = 0
     texts: dict[str, str] = {}
     for kind in KINDS.values():
         key = kind.table.c[kind.key]
+        header = csvrows.columns(kind.fields)
         batch = select(*select_columns(kind)).order_by(key).limit(RENDER_BATCH)
         last: str | None = None
         while True:
@@ -438,7 +441,12 @@ def render_documents(conn: Connection, progress: Callable[[str, int], None] | No
             conn.execute(
                 insert(RecordDocument),
                 [
-                    {"type": kind.type, "id": r[kind.key], "body": orjson.dumps(r).decode()}
+                    {
+                        "type": kind.type,
+                        "id": r[kind.key],
+                        "body": orjson.dumps(r).decode(),
+                        "csv": csvrows.rows(header, [r], with_header=False),
+                    }
                     for r in records
                 ],
             )

@@ -14,7 +14,7 @@ from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.exc import DBAPIError
 from starlette.concurrency import run_in_threadpool
 
-from app import annotations, exports
+from app import annotations, csvrows, exports
 from app.api.filters import resolve_country
 from app.api.params import CountMode, ItemParams, ListFormat, ListOptions, Offsets, PageParams, Slug
 from app.api.responses import ANNOTATION_RESPONSES
@@ -216,17 +216,23 @@ class Resource(Generic[F]):
                     return redirect(request, moved)
             astral = self.utf16(ctx, conn, paging, page) or None
         shaping = exports.Shaping(fields, include, astral)
-        reader = exports.chunks(ctx.engine, self.listing, self.kind, filters, sort, paging, shaping)
+        reader = exports.chunks(
+            ctx.engine,
+            self.listing,
+            self.kind,
+            filters,
+            sort,
+            paging,
+            shaping,
+            stored=exports.STORED[format.value],
+        )
         first = next(reader)  # errors now are problems, not broken streams
-        columns = exports.csv_columns(self.kind, fields)
+        header = csvrows.columns(self.kind.fields, fields)
         request_id = request.scope.get("state", {}).get("request_id")
         request.scope["state"]["uncached"] = True  # a stream: the response cache keeps none
 
         def encode(batch: list[str] | list[Item], index: int) -> bytes:
-            if format is ListFormat.ndjson:
-                return exports.ndjson_lines(batch)
-            records = [orjson.loads(r) if isinstance(r, str) else r for r in batch]
-            return exports.csv_rows(columns, records, header=index == 0)
+            return exports.encode(format.value, header, batch, first=index == 0)
 
         def next_encoded(index: int) -> bytes | None:
             """The next chunk, read and encoded in the thread pool (not on the event loop)."""

@@ -11,7 +11,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
-from app import annotations, exports
+from app import annotations, csvrows, exports
 from app.config import RETRY_AFTER_SECONDS
 from app.openapi.examples import (
     ANNOTATION_BASE,
@@ -86,8 +86,8 @@ def _export_examples(content: dict[str, Any], schema: dict[str, Any]) -> None:
         return
     record = EXAMPLES[name]
     if "text/csv" in content:
-        columns = exports.csv_columns(kind, None)
-        content["text/csv"]["example"] = exports.csv_rows(columns, [record], header=True).decode()
+        header = csvrows.columns(kind.fields)
+        content["text/csv"]["example"] = csvrows.rows(header, [record], with_header=True)
     if "application/x-ndjson" in content:
         content["application/x-ndjson"]["example"] = exports.ndjson_lines([record]).decode()
 

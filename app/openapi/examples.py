@@ -388,7 +388,7 @@ META_EXAMPLES: dict[str, Any] = {
     "/healthz": {"status": "ok"},
     "/readyz": {
         "status": "ready",
-        "data_version": "17c84a1140e117e04fbd0efc19fe5861",
+        "data_version": "f74a67149fdaffe01439607ea805f210",
         "articles": 1,
     },
     "/problems/{slug}": {
