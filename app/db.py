@@ -8,9 +8,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, LargeBinary, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 
 from app.config import Settings
 
@@ -207,3 +209,23 @@ def data_version(conn: Connection) -> str | None:
     except Exception:
         conn.rollback()
         return None
+
+
+class utf8_bytes(FunctionElement[bytes]):
+    """A text column read as its UTF-8 bytes: stored JSON and CSV are sent as they are, with
+    no decoding by the driver and no encoding again for the response. SQLite: a cast to BLOB
+    (the same bytes); PostgreSQL: convert_to (a cast to bytea would read backslashes as
+    escapes)."""
+
+    type = LargeBinary()
+    inherit_cache = True
+
+
+@compiles(utf8_bytes, "sqlite")
+def _utf8_bytes_sqlite(element: utf8_bytes, compiler: Any, **kw: Any) -> str:
+    return f"CAST({compiler.process(element.clauses, **kw)} AS BLOB)"
+
+
+@compiles(utf8_bytes, "postgresql")
+def _utf8_bytes_postgresql(element: utf8_bytes, compiler: Any, **kw: Any) -> str:
+    return f"convert_to({compiler.process(element.clauses, **kw)}, 'UTF8')"

@@ -15,7 +15,7 @@ from app.errors import InvalidParameter, Unavailable
 from app.query import F, Listing, Paging, fetch_page
 from app.records import Item, Kind, shape, to_utf16
 
-CHUNK = 1000
+CHUNK = 2000
 MEDIA_TYPES = {"csv": "text/csv; charset=utf-8", "ndjson": "application/x-ndjson"}
 # What each format concatenates when records are exported whole: the stored JSON document, or
 # the stored CSV row (both rendered when the store was seeded).
@@ -50,13 +50,16 @@ def chunks(
     shaping: Shaping,
     chunk: int | None = None,
     stored: str = "body",
-) -> Iterator[list[str] | list[Item]]:
+) -> Iterator[list[bytes] | list[Item]]:
     """The records of `listing` matching `filters` in `sort` order, `chunk` at a time: as
     their `stored` form (the JSON document, `body`, or the CSV row, `csv`) when unshaped, else
     as shaped records. Each chunk is read on a connection of its own, so each has the whole
-    time limit, and checks that the data version is still the one the export began with."""
+    time limit, and checks that the data version is still the one the export began with. A
+    chunk is yielded with nothing else holding it (not its rows, not the connection), so memory
+    holds the chunk being read and the one being sent, however long the export."""
     cursor: str | None = None
     size = chunk or CHUNK
+    batch: list[bytes] | list[Item]
     while True:
         with engine.connect() as conn:
             if data_version(conn) != paging.version:
@@ -71,17 +74,18 @@ def chunks(
                 paging=paging,
                 stored="body" if not shaping.as_stored else stored,
             )
-            values: list[str] = [row.body for row in result.rows]
-            if shaping.as_stored:
-                yield values
-            else:
-                yield shaped(conn, kind, values, shaping)
-        cursor = result.next_cursor
+            cursor = result.next_cursor
+            values: list[bytes] = [row.body for row in result.rows]
+            del result
+            batch = values if shaping.as_stored else shaped(conn, kind, values, shaping)
+            del values
+        yield batch
+        del batch
         if cursor is None:
             return
 
 
-def shaped(conn: Connection, kind: Kind, bodies: list[str], shaping: Shaping) -> list[Item]:
+def shaped(conn: Connection, kind: Kind, bodies: list[bytes], shaping: Shaping) -> list[Item]:
     records = [orjson.loads(body) for body in bodies]
     records = shape(conn, kind, records, fields=shaping.fields, include=shaping.include)
     if shaping.astral:
@@ -89,22 +93,24 @@ def shaped(conn: Connection, kind: Kind, bodies: list[str], shaping: Shaping) ->
     return records
 
 
-def ndjson_lines(batch: list[str] | list[Item]) -> bytes:
-    if batch and isinstance(batch[0], str):
-        return ("\n".join(batch) + "\n").encode()
+def ndjson_lines(batch: list[bytes] | list[Item]) -> bytes:
+    if batch and isinstance(batch[0], bytes):
+        return b"\n".join(batch) + b"\n"
     return b"".join(orjson.dumps(record) + b"\n" for record in batch)
 
 
-def encode(format: str, header: Sequence[str], batch: list[str] | list[Item], first: bool) -> bytes:
-    """One chunk of an export as `format` (ndjson or csv): stored forms are concatenated,
-    shaped records rendered; a CSV's first chunk begins with its `header` row."""
+def encode(
+    format: str, header: Sequence[str], batch: list[bytes] | list[Item], first: bool
+) -> bytes:
+    """One chunk of an export as `format` (ndjson or csv): stored forms (bytes) are
+    concatenated, shaped records rendered; a CSV's first chunk begins with its `header` row."""
     if format == "ndjson":
         return ndjson_lines(batch)
-    head = csvrows.rows(header, [], with_header=True) if first else ""
-    if batch and isinstance(batch[0], str):
-        return (head + "".join(batch)).encode()  # stored rows end with their CRLF
-    records: list[Item] = [r for r in batch if not isinstance(r, str)]
-    return (head + csvrows.rows(header, records, with_header=False)).encode()
+    head = csvrows.rows(header, [], with_header=True).encode() if first else b""
+    if batch and isinstance(batch[0], bytes):
+        return head + b"".join(batch)  # stored rows end with their CRLF
+    records: list[Item] = [r for r in batch if not isinstance(r, bytes)]
+    return head + csvrows.rows(header, records, with_header=False).encode()
 
 
 def refuse_include_in_csv(include: frozenset[str] | set[str]) -> None:

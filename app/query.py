@@ -31,7 +31,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Row
 from sqlalchemy.sql.visitors import replacement_traverse
 
-from app.db import OverBudget, within
+from app.db import OverBudget, utf8_bytes, within
 from app.errors import InvalidParameter
 from app.facets import Facet, count
 from app.models import RecordDocument
@@ -423,10 +423,10 @@ def _page_through_link(
 
 
 def _body(document: str, key: ColumnElement[Any], stored: str) -> ColumnElement[Any]:
-    """Each row's `stored` form (its document's `body` or `csv`), looked up by its key: a
-    subquery rather than a join, so the page is planned on the listing's own index alone (a
-    join lets SQLite start from the documents and sort them all)."""
-    found = select(_DOC.c[stored]).where(_DOC.c.type == document, _DOC.c.id == key)
+    """Each row's `stored` form (its document's `body` or `csv`) as UTF-8 bytes, looked up by
+    its key: a subquery rather than a join, so the page is planned on the listing's own index
+    alone (a join lets SQLite start from the documents and sort them all)."""
+    found = select(utf8_bytes(_DOC.c[stored])).where(_DOC.c.type == document, _DOC.c.id == key)
     return found.scalar_subquery().label("body")
 
 

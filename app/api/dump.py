@@ -48,7 +48,7 @@ def typed_lines(ctx: Ctx, paging: Paging) -> Iterator[bytes]:
     """Every record of the store, a JSON object a line with its `type` first, by type then
     key, read in keyset chunks."""
     for resource, everything in DUMPED:
-        prefix = f'{{"type":"{resource.kind.type}",'
+        prefix = f'{{"type":"{resource.kind.type}",'.encode()
         reader = exports.chunks(
             ctx.engine,
             resource.listing,
@@ -59,7 +59,7 @@ def typed_lines(ctx: Ctx, paging: Paging) -> Iterator[bytes]:
             exports.Shaping(),
         )
         for batch in reader:
-            yield "".join(f"{prefix}{body[1:]}\n" for body in batch).encode()  # type: ignore[index]
+            yield b"".join(prefix + body[1:] + b"\n" for body in batch)  # type: ignore[index]
 
 
 @router.get(

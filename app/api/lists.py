@@ -2,6 +2,7 @@
 plain JSON. Records are served as the documents rendered when the store was seeded,
 concatenated unless `fields`, `include` or `offsets` reshape them."""
 
+import itertools
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -176,7 +177,7 @@ class Resource(Generic[F]):
                 return annotations_response(annotations.page(items, here, following))
             utf16 = self.utf16(ctx, conn, paging, page)
             if fields is None and not include and not utf16:  # the documents as stored
-                data = f"[{','.join(bodies)}]".encode()
+                data = b"[" + b",".join(bodies) + b"]"
             else:
                 records = [orjson.loads(body) for body in bodies]
                 records = shape(conn, self.kind, records, fields=fields, include=include)
@@ -226,22 +227,23 @@ class Resource(Generic[F]):
             shaping,
             stored=exports.STORED[format.value],
         )
-        first = next(reader)  # errors now are problems, not broken streams
+        # The first chunk is read now, so errors are problems, not broken streams; it is held
+        # only until it is sent, as every other chunk is.
+        batches = itertools.chain([next(reader)], reader)
         header = csvrows.columns(self.kind.fields, fields)
         request_id = request.scope.get("state", {}).get("request_id")
         request.scope["state"]["uncached"] = True  # a stream: the response cache keeps none
 
-        def encode(batch: list[str] | list[Item], index: int) -> bytes:
+        def encode(batch: list[bytes] | list[Item], index: int) -> bytes:
             return exports.encode(format.value, header, batch, first=index == 0)
 
         def next_encoded(index: int) -> bytes | None:
             """The next chunk, read and encoded in the thread pool (not on the event loop)."""
-            batch = next(reader, None)
+            batch = next(batches, None)
             return None if batch is None else encode(batch, index)
 
         async def stream() -> AsyncIterator[bytes]:
-            yield await run_in_threadpool(encode, first, 0)
-            index = 1
+            index = 0
             while True:
                 try:
                     chunk = await run_in_threadpool(next_encoded, index)
