@@ -76,6 +76,6 @@ bench: $(STAMP)  ## bench/results.md: 1M events, the server as users start it vs
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	test -x bench/out/venv/bin/datasette || ($(PYTHON) -m venv bench/out/venv && bench/out/venv/bin/pip install -q "datasette==0.65.*")
 	test -x $(BIN)/py-spy || $(BIN)/pip install -q "py-spy>=0.3"
-	test -f $(BENCH_DB) || $(BIN)/python -m bench.generate --events $(BENCH_EVENTS) --database-url sqlite:///$(BENCH_DB)
+	$(BIN)/python -m bench.generate --if-stale --events $(BENCH_EVENTS) --database-url sqlite:///$(BENCH_DB)
 	DATABASE_URL=sqlite:///$(BENCH_DB) $(BIN)/python -m app migrate
 	$(BIN)/python -m bench.run --database $(BENCH_DB) --postgres-url $(BENCH_PG_URL) $(BENCH_ARGS)
