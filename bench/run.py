@@ -472,7 +472,7 @@ class Results:
 
 
 MIXED = "mixed traffic (60% event, 25% country page, 15% person)"
-MIXED_FIRST = "the same, its first seconds after the server starts"
+MIXED_FIRST = "mixed traffic, its first seconds after the server starts"
 ROW = "one event by random id, uncached"
 COUNTRY = "first 50 events of a random country, uncached"
 PAGE1, PAGE10K = "events page 1, uncached", "events page 10,001, uncached"
@@ -839,7 +839,7 @@ def render(results: Results, store: Store, args: argparse.Namespace) -> str:
         else:
             check(
                 "... as CSV (within 2x of NDJSON)",
-                f"{rates[format]:,.0f}/s ({rates['ndjson'] / rates[format]:.2f}x slower), "
+                f"{rates[format]:,.0f}/s ({rates[format] / rates['ndjson']:.2f}x NDJSON's rate), "
                 f"peak RSS {peak:.0f} MiB",
                 rates["ndjson"] / rates[format] <= 2,
             )
