@@ -29,34 +29,19 @@ from app.records import KINDS
 from bench.generate import generate
 from tests.conftest import ROOT, app_client
 
-LISTS = [
-    "/v1/countries",
-    "/v1/people",
-    "/v1/organizations",
-    "/v1/places",
-    "/v1/events",
-    "/v1/quotes",
-    "/v1/statements",
-    "/v1/aid",
-    "/v1/figures",
-]
-TYPES = dict(
-    zip(
-        LISTS,
-        [
-            "country",
-            "person",
-            "organization",
-            "place",
-            "event",
-            "quote",
-            "statement",
-            "aid",
-            "figure",
-        ],
-        strict=True,
-    )
-)
+# Each top-level list and its record type.
+TYPES = {
+    "/v1/countries": "country",
+    "/v1/people": "person",
+    "/v1/organizations": "organization",
+    "/v1/places": "place",
+    "/v1/events": "event",
+    "/v1/quotes": "quote",
+    "/v1/statements": "statement",
+    "/v1/aid": "aid",
+    "/v1/figures": "figure",
+}
+LISTS = list(TYPES)
 
 
 def everything(client: TestClient, url: str, **params: Any) -> list[dict[str, Any]]:
@@ -244,21 +229,7 @@ def test_the_store_as_one_stream_with_types(client: TestClient) -> None:
     for record in records:
         counted[record["type"]] = counted.get(record["type"], 0) + 1
     expected = {"article": 1}
-    for url, kind in zip(
-        LISTS,
-        [
-            "country",
-            "person",
-            "organization",
-            "place",
-            "event",
-            "quote",
-            "statement",
-            "aid",
-            "figure",
-        ],
-        strict=True,
-    ):
+    for url, kind in TYPES.items():
         expected[kind] = client.get(url).json()["total"]
     assert counted == expected
     coup = next(r for r in records if r.get("id") == "niger-coup-2023")
