@@ -132,7 +132,7 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
 
     from app import csvrows, exports
     from app.api.dump import DUMPED
-    from app.db import data_version, serving_engine
+    from app.db import serving_engine
     from app.pagination import CursorSigner
     from app.query import Paging, PerVersion
 
@@ -141,10 +141,12 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
     engine = serving_engine(settings.model_copy(update={"statement_timeout_ms": 0}))
     try:
         with engine.connect() as conn:
-            version = data_version(conn)
-            if version is None:
-                print("export: the store is not seeded; run seed", file=sys.stderr)
+            state = store_state(conn)
+            problem = state.problem(SCHEMA_REVISION, DOCUMENT_FORMAT)
+            if problem is not None or state.data_version is None:
+                print(f"export: {problem}", file=sys.stderr)
                 return 1
+            version = state.data_version
             totals = {
                 r.listing.name: conn.execute(
                     select(func.count()).select_from(r.kind.table)

@@ -740,7 +740,7 @@ def render(results: Results, store: Store, args: argparse.Namespace) -> str:
         "",
         f"Store: {store.events:,} events (`python -m bench.generate`), SQLite file "
         f"({store.path.stat().st_size / 1024**3:.1f} GiB, read once first so that it is in "
-        "the OS page cache for every server). wrk: medians of {args.rounds} rounds "
+        f"the OS page cache for every server). wrk: medians of {args.rounds} rounds "
         f"of {args.seconds} s (random traffic after {args.warmup} s of the same load), 50 "
         "connections on core 1, each server on core 0, loopback. "
         f"Random ids among the first {IDS:,} events, random countries among "

@@ -11,6 +11,7 @@ import json
 import subprocess
 import sys
 import tracemalloc
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,8 +19,10 @@ from typing import Any
 import brotli
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import text
 
 from app import csvrows, exports
+from app.api.lists import _after
 from app.config import Settings
 from app.db import make_engine, write_engine
 from app.loader import seed
@@ -256,6 +259,45 @@ def test_the_export_command_writes_every_resource(
     assert files == {f"{name}.{form}" for name in names}
     events = (out / f"events.{form}").read_text().splitlines()
     assert len(events) == 18 + (form == "csv")
+
+
+def test_the_export_command_refuses_a_store_rendered_by_another_version(
+    tmp_path: Path,
+) -> None:
+    """Its stored rows would be another version's (or, just after a migration, empty)."""
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    upgrade(url)
+    with write_engine(url) as engine:
+        seed(engine, [ROOT / "seed"])
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE store_meta SET value = '2' WHERE key = 'document_format'"))
+    result = subprocess.run(
+        [sys.executable, "-m", "app", "export", "--format", "csv", "--out", str(tmp_path / "x")],
+        cwd=ROOT,
+        env={"DATABASE_URL": url, "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "rendered by another version" in result.stderr
+    assert not list((tmp_path / "x").glob("*.csv"))
+
+
+def test_the_first_chunk_is_held_only_until_it_is_sent() -> None:
+    """The first chunk is read before the response starts; afterwards it is held no longer
+    than any other (a whole export's life, with itertools.chain)."""
+
+    class Chunk(list[int]):
+        pass
+
+    first = Chunk([1])
+    alive = weakref.ref(first)
+    batches = _after(first, iter([Chunk([2])]))
+    del first
+    assert next(batches) == [1]  # taken, sent, dropped
+    assert alive() is None
+    assert list(batches) == [[2]]
 
 
 # --- streams that behave -----------------------------------------------------------------------

@@ -2,11 +2,10 @@
 plain JSON. Records are served as the documents rendered when the store was seeded,
 concatenated unless `fields`, `include` or `offsets` reshape them."""
 
-import itertools
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
-from typing import Any, Generic
+from typing import Any, Generic, TypeVar
 
 import orjson
 from fastapi import APIRouter, Request
@@ -27,6 +26,7 @@ from app.query import F, Listing, PageResult, Paging, facet_counts, fetch_page
 from app.records import Item, Kind, get_document, parse_fields, parse_include, shape, to_utf16
 
 error_log = logging.getLogger("app.errors")
+T = TypeVar("T")
 _ALIAS = RecordAlias.__table__  # type: ignore[attr-defined]
 RENAMED = select(_ALIAS.c.id).where(
     _ALIAS.c.type == bindparam("type"), _ALIAS.c.old_id == bindparam("old_id")
@@ -229,7 +229,7 @@ class Resource(Generic[F]):
         )
         # The first chunk is read now, so errors are problems, not broken streams; it is held
         # only until it is sent, as every other chunk is.
-        batches = itertools.chain([next(reader)], reader)
+        batches = _after(next(reader), reader)
         header = csvrows.columns(self.kind.fields, fields)
         request_id = request.scope.get("state", {}).get("request_id")
         request.scope["state"]["uncached"] = True  # a stream: the response cache keeps none
@@ -334,6 +334,15 @@ class Resource(Generic[F]):
         if params.offsets is not Offsets.utf16:
             return {}
         return ctx.astral(conn, paging.version)
+
+
+def _after(first: T, rest: Iterator[T]) -> Iterator[T]:
+    """`first`, then `rest`, holding `first` only until it is taken (itertools.chain keeps
+    its arguments to the end)."""
+    held = [first]
+    del first
+    yield held.pop()
+    yield from rest
 
 
 def redirect(request: Request, moved: Renamed) -> Response:

@@ -2,8 +2,9 @@
 
 Each record's CSV row, rendered with its JSON document when the store is seeded, so a CSV
 export of whole records concatenates stored rows as an NDJSON export concatenates stored
-documents (instead of parsing and flattening every record per request). The rows are filled
-by the next `seed`, which `serve` runs since the document format changed with this revision.
+documents (instead of parsing and flattening every record per request). The data version is
+dropped, as 0003 did, so that nothing serves or exports the empty rows: the next `seed` (which
+`serve` runs when it is missing) fills them.
 
 Revision ID: 0005
 Revises: 0004
@@ -24,6 +25,7 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     with op.batch_alter_table("record_document") as batch:
         batch.add_column(sa.Column("csv", sa.Text(), nullable=False, server_default=""))
+    op.execute("DELETE FROM store_meta WHERE key = 'data_version'")
 
 
 def downgrade() -> None:
