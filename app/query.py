@@ -244,15 +244,13 @@ def fetch_page(
     # Not counted within the budget: more than a page can sort, so walk.
     walk = listing.seek and (stats.total is None or stats.total > DRIVE_LIMIT)
     where = [_walk(c, key_column) if walk else _drive(c, key_column) for c in conditions]
-    # After the cursor: one row-value comparison over the sort keys, which the index of the
-    # sort seeks to directly (its keys are columns). When walking, also up to the last match
-    # (and from the first, on the first page) rather than to the ends of the index.
+    # After the cursor (_past); when walking, also up to the last match (and from the first,
+    # on the first page) rather than to the ends of the index.
     lead = exprs[0]
     first, last = (stats.high, stats.low) if descending else (stats.low, stats.high)
     bounded = walk and stats.high is not None and keys[0].never_null(listing.source)
     if after is not None:
-        values = tuple_(*(_param(v, e) for e, v in zip(exprs, after, strict=True)))
-        where.append(tuple_(*exprs) < values if descending else tuple_(*exprs) > values)
+        where.append(_past(exprs, after, descending))
     elif bounded:
         where.append(_onward(lead, first, descending))
     if bounded:
@@ -263,15 +261,8 @@ def fetch_page(
     else:
         stmt = select(key_column, *labels, _body(listing.document, key_column, stored))
     order = [e.desc() if descending else e.asc() for e in exprs]
-    rows: list[Row[Any]] = list(
-        conn.execute(stmt.where(*where).order_by(*order).limit(limit + 1)).all()
-    )
-    next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        last = [_jsonable(rows[-1]._mapping[f"_k{i}"]) for i in range(len(exprs))]
-        next_cursor = paging.cursors.encode(listing.name, sort, scope, last)
-    return PageResult(rows, next_cursor, stats.total, stats.at_least)
+    stmt = stmt.where(*where).order_by(*order)
+    return _page(conn, stmt, limit, len(exprs), paging, (listing.name, sort, scope), stats)
 
 
 # When a total is not counted within the budget, counting up to this many gives a lower bound.
@@ -405,20 +396,43 @@ def _page_through_link(
     if stats.total == 0:
         return PageResult([], None, 0)
     if after is not None:
-        values = tuple_(*(_param(v, e) for e, v in zip(exprs, after, strict=True)))
-        where.append(tuple_(*exprs) < values if descending else tuple_(*exprs) > values)
+        where.append(_past(exprs, after, descending))
     labels = _key_labels(exprs)
     assert listing.document is not None
     document = _body(listing.document, link_key, stored)
     stmt: Select[Any] = select(link_key.label(listing.key), *labels, document).select_from(source)
     order = [e.desc() if descending else e.asc() for e in exprs]
-    stmt = stmt.where(*(_unindexed(c, link) for c in where)).order_by(*order).limit(limit + 1)
-    rows: list[Row[Any]] = list(conn.execute(stmt).all())
+    stmt = stmt.where(*(_unindexed(c, link) for c in where)).order_by(*order)
+    return _page(conn, stmt, limit, len(exprs), paging, (listing.name, sort, scope), stats)
+
+
+def _past(
+    exprs: list[ColumnElement[Any]], after: list[Any], descending: bool
+) -> ColumnElement[bool]:
+    """After the cursor: one row-value comparison over the sort keys, which the index of the
+    sort seeks to directly (its keys are columns)."""
+    values = tuple_(*(_param(v, e) for e, v in zip(exprs, after, strict=True)))
+    return tuple_(*exprs) < values if descending else tuple_(*exprs) > values
+
+
+def _page(
+    conn: Connection,
+    stmt: Select[Any],
+    limit: int,
+    keys: int,
+    paging: Paging,
+    cursor_of: tuple[str, str, str],
+    stats: Stats,
+) -> PageResult:
+    """The first `limit` rows of the ordered `stmt` and, when there are more, the cursor
+    after the last of them: its `keys` sort keys (_k0, _k1, ...) signed for `cursor_of`
+    (listing, sort, filters scope)."""
+    rows: list[Row[Any]] = list(conn.execute(stmt.limit(limit + 1)).all())
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
-        last = [_jsonable(rows[-1]._mapping[f"_k{i}"]) for i in range(len(exprs))]
-        next_cursor = paging.cursors.encode(listing.name, sort, scope, last)
+        last = [_jsonable(rows[-1]._mapping[f"_k{i}"]) for i in range(keys)]
+        next_cursor = paging.cursors.encode(*cursor_of, last)
     return PageResult(rows, next_cursor, stats.total, stats.at_least)
 
 
