@@ -2,6 +2,7 @@
 read tests; tests that write make their own with `fresh_store`."""
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -200,3 +201,27 @@ def stop(process: subprocess.Popen[bytes]) -> int:
     except subprocess.TimeoutExpired:
         process.kill()
         raise
+
+
+CHROMIUM = shutil.which("chromium")
+# What every headless Chromium run here needs: no sandbox (a container), no GPU, nothing of its
+# own reaching for the network.
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def require_chromium(purpose: str) -> str:
+    """Chromium's path: without one, a skip here and a failure under CI=true (CI must
+    `purpose`)."""
+    if CHROMIUM is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"chromium is not installed, and CI must {purpose} (apt chromium)")
+        pytest.skip("chromium is not installed (apt-get install chromium)")
+    return CHROMIUM

@@ -2,8 +2,6 @@
 background networking off, loads /docs and /redoc from a running server under the pages' own
 Content-Security-Policy, and the operations appear."""
 
-import os
-import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,29 +9,14 @@ from pathlib import Path
 import pytest
 
 from app.main import create_app
-from tests.conftest import running_server
+from tests.conftest import CHROMIUM, CHROMIUM_FLAGS, require_chromium, running_server
 
-CHROMIUM = shutil.which("chromium")
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--virtual-time-budget=10000",
-    "--dump-dom",
-]
+FLAGS = ["--headless", *CHROMIUM_FLAGS, "--virtual-time-budget=10000", "--dump-dom"]
 
 
 @pytest.fixture(scope="module")
 def docs_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if CHROMIUM is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("chromium is not installed, and CI must render the docs (apt chromium)")
-        pytest.skip("chromium is not installed (apt-get install chromium)")
+    require_chromium("render the docs")
     with running_server(f"sqlite:///{tmp_path_factory.mktemp('docs') / 'store.db'}") as (base, _):
         yield base
 

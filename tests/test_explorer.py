@@ -7,7 +7,6 @@ tmp/artifacts/explorer; `make screenshots` writes the README's two pictures."""
 
 import json
 import os
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,22 +27,11 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
-from tests.conftest import ROOT, running_server
+from tests.conftest import CHROMIUM_FLAGS, ROOT, require_chromium, running_server
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = shutil.which("chromium")
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-default-apps",
-    "--disable-extensions",
-]
+FLAGS = [*CHROMIUM_FLAGS, "--disable-default-apps", "--disable-extensions"]
 ARTIFACTS = ROOT / "tmp" / "artifacts" / "explorer"
 ARTICLE = "niger-russia-military-ties"
 READER = f"#/articles/{ARTICLE}"
@@ -79,12 +67,9 @@ expect.set_options(timeout=15_000)
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    if CHROMIUM is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("chromium is not installed, and CI must test the explorer (apt chromium)")
-        pytest.skip("chromium is not installed (apt-get install chromium)")
+    chromium = require_chromium("test the explorer")
     with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        launched = playwright.chromium.launch(executable_path=chromium, args=FLAGS)
         yield launched
         launched.close()
 
