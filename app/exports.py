@@ -72,7 +72,7 @@ def chunks(
                 limit=size,
                 cursor=cursor,
                 paging=paging,
-                stored="body" if not shaping.as_stored else stored,
+                stored=stored if shaping.as_stored else "body",
             )
             cursor = result.next_cursor
             values: list[bytes] = [row.body for row in result.rows]
