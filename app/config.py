@@ -9,7 +9,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
 # The newest migration's revision (a test keeps it equal to Alembic's head).
-SCHEMA_REVISION = "0005"
+SCHEMA_REVISION = "0006"
 DEFAULT_DATABASE_URL = f"sqlite:///{ROOT / 'data' / 'articles.db'}"
 DEFAULT_CURSOR_SECRET = "change-me"
 # 503s say when to come back: soon, since the store is restarting or the load is passing.

@@ -39,6 +39,11 @@ def countries(conn: Connection, values: list[Any]) -> dict[Any, str]:
     return {code: name for (_, code), name in named.items()}
 
 
+def places(conn: Connection, values: list[Any]) -> dict[Any, str]:
+    named = names_of(conn, {("place", v) for v in values if v is not None})
+    return {key: name for (_, key), name in named.items()}
+
+
 def articles(conn: Connection, values: list[Any]) -> dict[Any, str]:
     table = Article.__table__  # type: ignore[attr-defined]
     rows = conn.execute(select(table.c.id, table.c.title).where(table.c.id.in_(values)))

@@ -138,6 +138,8 @@ class Role(StrEnum):
     operator = "operator"
     unit = "unit"
     counterparty = "counterparty"
+    # Shown, not acting: a flag held up. It gives the event no country (`countries`).
+    depicted = "depicted"
 
 
 class Qualifier(StrEnum):
@@ -281,7 +283,7 @@ class StoreMeta(SQLModel, table=True):
 # --- articles --------------------------------------------------------------------------------
 
 
-class ArticleBase(SQLModel):
+class ArticleCore(SQLModel):
     id: str = Field(primary_key=True, max_length=100)
     title: str
     publisher: str | None = None
@@ -290,6 +292,11 @@ class ArticleBase(SQLModel):
     published_precision: DatePrecision | None = Field(sa_type=VOCAB, default=None)
     language: str = Field(max_length=8, description="BCP 47 language tag")
     sha256: str = Field(max_length=64, description="sha256 of `text` encoded as UTF-8")
+
+
+class ArticleBase(Enriched, ArticleCore):
+    """An article's own fields; `enrichment` marks those not in its text (a title the text
+    has no headline for, a publisher it does not name as such)."""
 
 
 class Article(ArticleBase, table=True):
@@ -607,6 +614,19 @@ class FigureCore(SQLModel):
     unit: str = Field(max_length=32, description="ISO 4217 code for money, else a plural noun")
     qualifier: Qualifier = Field(sa_type=VOCAB)
     kind: FigureKind = Field(sa_type=VOCAB, index=True)
+    country: str | None = Field(
+        default=None,
+        foreign_key="country.code",
+        index=True,
+        description="Alpha-2 code of the country the figure counts in; null when the article "
+        "gives none (or several)",
+    )
+    place: str | None = Field(
+        default=None,
+        foreign_key="place.id",
+        index=True,
+        description="Id of the place the figure counts in, when the article gives one",
+    )
     description: str
     event: str | None = Field(default=None, foreign_key="event.id")
 
@@ -724,7 +744,12 @@ class AidTotal(Total):
 
 
 class FigureTotal(Total):
+    """Figures of one kind and unit that count in one place, added up: figures counting
+    different countries or places are never added together."""
+
     unit: str
+    country: str | None = PydanticField(description="Where they count (alpha-2); null: not given")
+    place: str | None = PydanticField(description="Id of the place they count in; null: not given")
 
 
 class AidGroupTotals(BaseModel):

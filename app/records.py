@@ -55,7 +55,7 @@ Item = dict[str, Any]
 Ref = tuple[str, str]
 # Bump when a public shape changes: stores rendered by another format are re-seeded by `serve`
 # and are not ready until then (tests/test_store.py pins the shapes this number stands for).
-DOCUMENT_FORMAT = "3"
+DOCUMENT_FORMAT = "4"
 # Characters of context around an evidence span (W3C TextQuoteSelector prefix and suffix).
 CONTEXT = 32
 
@@ -89,6 +89,10 @@ class Kind:
 
 def _country(item: Item) -> list[Ref]:
     return [("country", item["country"])] if item.get("country") else []
+
+
+def _place(item: Item) -> list[Ref]:
+    return [("place", item["place"])] if item.get("place") else []
 
 
 def _event(item: Item) -> list[Ref]:
@@ -151,7 +155,13 @@ KINDS: dict[str, Kind] = {
                 "event": _event,
             },
         ),
-        Kind("figure", _table(Figure), "id", FigurePublic, {"event": _event}),
+        Kind(
+            "figure",
+            _table(Figure),
+            "id",
+            FigurePublic,
+            {"event": _event, "country": _country, "place": _place},
+        ),
         Kind("article", _table(Article), "id", ArticleSummary, has_evidence=False),
     )
 }

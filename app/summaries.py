@@ -3,7 +3,7 @@ pledge) or currencies (dollars are not euros), each total a range that says what
 article's qualifiers allow ("more than $500 million" has no upper bound)."""
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,33 +41,40 @@ class Total:
 @dataclass
 class Group:
     label: str | None
-    totals: dict[tuple[str, str], Total] = field(default_factory=lambda: defaultdict(Total))
+    totals: dict[tuple[Any, ...], Total] = field(default_factory=lambda: defaultdict(Total))
+
+
+def _order(key: tuple[Any, ...]) -> tuple[tuple[bool, str], ...]:
+    """Totals by their key, nulls last (None does not compare with a string)."""
+    return tuple((part is None, str(part)) for part in key)
 
 
 def summarize(
-    rows: Iterable[tuple[Any, str, str, str, int, int]],
+    rows: Iterable[tuple[Any, ...]],
     labels: dict[Any, str],
-    split: str,
+    split: Sequence[str],
 ) -> list[dict[str, Any]]:
-    """Groups from rows of (group value, kind, unit or currency, qualifier, count, sum of
-    amounts): each group split by kind and `split` (`currency` or `unit`), largest count first."""
+    """Groups from rows of (group value, kind, *split values, qualifier, count, sum of
+    amounts): each group split by kind and the `split` columns (`currency`; or `unit`,
+    `country` and `place`), largest count first. A group and each of its totals are objects,
+    so a field can be added to them later without changing the others."""
     groups: dict[Any, Group] = {}
-    for value, kind, unit, qualifier, n, amount in rows:
+    for value, *key, qualifier, n, amount in rows:
         group = groups.setdefault(value, Group(labels.get(value)))
-        group.totals[(kind, unit)].add(int(amount), qualifier, int(n))
+        group.totals[tuple(key)].add(int(amount), qualifier, int(n))
     out = []
     for value, group in groups.items():
         totals = [
             {
-                "kind": kind,
-                split: unit,
+                "kind": key[0],
+                **dict(zip(split, key[1:], strict=True)),
                 "count": total.count,
                 "total_min": total.low,
                 "total_max": total.high,
                 "exact": total.exact,
                 "total_stated": total.stated,
             }
-            for (kind, unit), total in sorted(group.totals.items())
+            for key, total in sorted(group.totals.items(), key=lambda item: _order(item[0]))
         ]
         count = sum(total.count for total in group.totals.values())
         out.append({"value": value, "label": group.label, "count": count, "totals": totals})

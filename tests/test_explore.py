@@ -93,7 +93,7 @@ def test_who_is_quoted_most(client: TestClient) -> None:
         "russian-defense-ministry": 1,
     }
     modes = facet(client, "/v1/statements", "mode")
-    assert modes == {"direct": 9, "indirect": 10, "narration": 8}
+    assert modes == {"direct": 9, "indirect": 10, "narration": 10}
 
 
 @pytest.mark.parametrize(
@@ -162,24 +162,87 @@ def test_aid_groups_every_way(client: TestClient, group_by: str) -> None:
     )
 
 
-def test_figures_are_summed_by_unit_never_across_units(client: TestClient) -> None:
+def test_figures_are_summed_by_unit_never_across_units_or_places(client: TestClient) -> None:
     groups = client.get("/v1/figures/summary", params={"group_by": "unit"}).json()["groups"]
     by_unit = {g["value"]: g for g in groups}
     soldiers = by_unit["soldiers"]["totals"]
+    # 100 in Burkina Faso and none in Niger count different places: two totals, not one of 100
     assert soldiers == [
         {
             "kind": "troops",
             "unit": "soldiers",
-            "count": 2,  # 100 in Burkina Faso, none in Niger
-            "total_min": 100,
-            "total_max": 100,
+            "country": country,
+            "place": None,
+            "count": 1,
+            "total_min": value,
+            "total_max": value,
             "exact": True,
-            "total_stated": 100,
+            "total_stated": value,
         }
+        for country, value in (("BF", 100), ("NE", 0))
     ]
+    assert by_unit["soldiers"]["count"] == 2
     assert by_unit["USD"]["totals"][0]["total_min"] == 13_000_000_000
+    assert by_unit["USD"]["totals"][0]["place"] == "trans-saharan-gas-pipeline"
     kinds = client.get("/v1/figures/summary", params={"group_by": "kind"}).json()["groups"]
     assert {g["value"] for g in kinds} == {"troops", "project_value"}
+    troops = next(g for g in kinds if g["value"] == "troops")["totals"]
+    assert [(t["country"], t["total_stated"]) for t in troops] == [("BF", 100), ("NE", 0)]
+
+
+@pytest.mark.parametrize(
+    ("group_by", "values"),
+    [
+        ("country", {"BF": "Burkina Faso", "NE": "Niger", None: None}),
+        ("place", {"trans-saharan-gas-pipeline": "Trans-Saharan gas pipeline", None: None}),
+    ],
+)
+def test_figures_group_by_where_they_count(
+    client: TestClient, group_by: str, values: dict[str | None, str | None]
+) -> None:
+    groups = client.get("/v1/figures/summary", params={"group_by": group_by}).json()["groups"]
+    assert {g["value"]: g["label"] for g in groups} == values
+    for group in groups:
+        assert {t[group_by] for t in group["totals"]} == {group["value"]}
+
+
+@pytest.mark.parametrize(
+    ("params", "ids"),
+    [
+        ({"country": "BF"}, {"africa-corps-burkina-faso-troops"}),
+        ({"country": "NE,BF"}, {"africa-corps-burkina-faso-troops", "russian-troops-in-niger"}),
+        ({"country": "!BF"}, {"trans-saharan-pipeline-value", "russian-troops-in-niger"}),
+        ({"place": "trans-saharan-gas-pipeline"}, {"trans-saharan-pipeline-value"}),
+        ({"country": "FR"}, set()),
+    ],
+)
+def test_figures_filter_by_where_they_count(
+    client: TestClient, params: dict[str, str], ids: set[str]
+) -> None:
+    body = client.get("/v1/figures", params=params).json()
+    assert {f["id"] for f in body["data"]} == ids
+    summary = client.get("/v1/figures/summary", params=params).json()["groups"]
+    assert sum(g["count"] for g in summary) == len(ids)
+
+
+def test_figures_facet_and_include_where_they_count(client: TestClient) -> None:
+    body = client.get(
+        "/v1/figures", params={"facet": "country,place", "include": "country,place"}
+    ).json()
+    assert {f["value"]: f["count"] for f in body["facets"]["country"]} == {
+        "BF": 1,
+        "NE": 1,
+        None: 1,
+    }
+    assert body["facets"]["place"][0]["label"] in ("Trans-Saharan gas pipeline", None)
+    by_id = {f["id"]: f for f in body["data"]}
+    assert by_id["africa-corps-burkina-faso-troops"]["included"]["country"]["name"] == (
+        "Burkina Faso"
+    )
+    assert by_id["trans-saharan-pipeline-value"]["included"]["place"]["id"] == (
+        "trans-saharan-gas-pipeline"
+    )
+    assert by_id["trans-saharan-pipeline-value"]["included"]["country"] is None
 
 
 @pytest.mark.parametrize(

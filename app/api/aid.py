@@ -213,7 +213,7 @@ def aid_summary(conn: Connection, filters: AidFilters, group_by: AidGroup) -> di
     labels = GROUP_LABELS[group_by.value](conn, sorted({r[0] for r in rows if r[0] is not None}))
     return {
         "group_by": group_by.value,
-        "groups": summarize((tuple(r) for r in rows), labels, "currency"),
+        "groups": summarize((tuple(r) for r in rows), labels, ("currency",)),
     }
 
 

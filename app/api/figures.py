@@ -40,6 +40,8 @@ class FigureFilters:
     id: Choice | None = None
     kind: Choice | None = None
     unit: Choice | None = None
+    country: Choice | None = None
+    place: Choice | None = None
     event: Choice | None = None
     article: Choice | None = None
     dates: DateRange = ANY_TIME
@@ -53,6 +55,10 @@ def _where(conn: Connection, f: FigureFilters) -> list[Condition]:
         out += f.kind.on(TABLE.c.kind)
     if f.unit:
         out += f.unit.on(TABLE.c.unit)
+    if f.country:
+        out += f.country.on(TABLE.c.country, nullable=True)
+    if f.place:
+        out += f.place.on(TABLE.c.place, nullable=True)
     if f.event:
         out += f.event.on(TABLE.c.event, nullable=True)
     if f.article:
@@ -66,6 +72,8 @@ FACETS = {
     for facet in (
         facets.column("kind", own_filter="kind"),
         facets.column("unit", facets.as_is, own_filter="unit"),
+        facets.column("country", facets.countries, own_filter="country"),
+        facets.column("place", facets.places, own_filter="place"),
         facets.year(),
         facets.column("article", facets.articles, own_filter="article"),
     )
@@ -102,6 +110,10 @@ async def figure_filters(
     unit: Annotated[
         str | None, choice_query("Unit, e.g. `soldiers` or `USD`", example="soldiers")
     ] = None,
+    country: Annotated[
+        str | None, choice_query("Alpha-2 code of the country it counts in", example="BF")
+    ] = None,
+    place: Annotated[str | None, choice_query("Id of the place it counts in")] = None,
     event: Annotated[str | None, choice_query("Id of the event")] = None,
     article: Annotated[str | None, choice_query("Id of the article that states it")] = None,
     dates: DateRange = Depends(date_range),
@@ -110,6 +122,8 @@ async def figure_filters(
     return FigureFilters(
         kind=choice("kind", kind),
         unit=choice("unit", unit),
+        country=choice("country", country),
+        place=choice("place", place),
         event=choice("event", event),
         article=choice("article", article),
         dates=dates,
@@ -128,31 +142,37 @@ async def listed_figure_filters(
 class FigureGroup(StrEnum):
     unit = "unit"
     kind = "kind"
+    country = "country"
+    place = "place"
+
+
+# What a total is split by besides kind: figures in different units, countries or places are
+# never added together.
+SPLIT = ("unit", "country", "place")
+GROUP_LABELS = {
+    FigureGroup.unit: facets.as_is,
+    FigureGroup.kind: facets.vocabulary,
+    FigureGroup.country: facets.countries,
+    FigureGroup.place: facets.places,
+}
 
 
 def figure_summary(
     conn: Connection, filters: FigureFilters, group_by: FigureGroup
 ) -> dict[str, Any]:
-    """The figures matching `filters`, summed by `group_by`, each group split by kind and
-    unit."""
+    """The figures matching `filters`, summed by `group_by`, each group split by kind, unit,
+    country and place."""
     value = TABLE.c[group_by.value]
+    keys = [value, TABLE.c.kind, *(TABLE.c[name] for name in SPLIT), TABLE.c.qualifier]
     rows = conn.execute(
-        select(
-            value,
-            TABLE.c.kind,
-            TABLE.c.unit,
-            TABLE.c.qualifier,
-            func.count(),
-            func.sum(TABLE.c.value),
-        )
+        select(*keys, func.count(), func.sum(TABLE.c.value))
         .where(*matching(conn, FIGURES.listing, filters))
-        .group_by(value, TABLE.c.kind, TABLE.c.unit, TABLE.c.qualifier)
+        .group_by(*keys)
     ).all()
-    label = facets.as_is if group_by is FigureGroup.unit else facets.vocabulary
-    labels = label(conn, sorted({r[0] for r in rows}))
+    labels = GROUP_LABELS[group_by](conn, sorted({r[0] for r in rows if r[0] is not None}))
     return {
         "group_by": group_by.value,
-        "groups": summarize((tuple(r) for r in rows), labels, "unit"),
+        "groups": summarize((tuple(r) for r in rows), labels, SPLIT),
     }
 
 
@@ -167,11 +187,13 @@ def summarize_figures(
     request: Request,
     filters: Annotated[FigureFilters, Depends(figure_filters)],
     group_by: Annotated[
-        FigureGroup, Query(description="What to group by; each group is split by kind and unit")
+        FigureGroup,
+        Query(description="What to group by; each group is split by kind, unit, country and place"),
     ] = FigureGroup.unit,
 ) -> Response:
-    """Figures summed by unit or kind (with the filters of `/v1/figures`), never adding
-    different kinds or units together; each total is a range the qualifiers allow."""
+    """Figures summed by unit, kind, country or place (with the filters of `/v1/figures`),
+    never adding different kinds, units, countries or places together; each total is a range
+    the qualifiers allow."""
     paging = ctx.paging(request)
     key = (paging.version, "figure-summary", group_by.value, filters_scope(filters))
     with ctx.engine.connect() as conn:

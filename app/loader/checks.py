@@ -29,6 +29,8 @@ from app.loader.schema import (
 from app.models import (
     EntityType,
     RecordType,
+    Role,
+    StatementMode,
 )
 
 
@@ -133,6 +135,11 @@ def check_source(source: Source) -> None:
             source.problem(where, f"unknown {kind.value} {key!r}: declare it in this file")
 
     events = {e.id for e in annotation.events}
+    mentions = {
+        (kind, record_key(r)): list(r.evidence)
+        for kind, collection in ENTITY_COLLECTIONS.items()
+        for r in getattr(annotation, collection)
+    }
 
     def must_be_event(where: str, key: str | None) -> None:
         if key is not None and key not in events:
@@ -147,6 +154,10 @@ def check_source(source: Source) -> None:
         for p_index, participant in enumerate(event.participants):
             where = f"events[{index}] {event.id!r}.participants[{p_index}]"
             must_exist(where, participant.type, participant.id)
+            if participant.role is Role.speaker and "participants" not in event.enrichment:
+                _check_names_speaker(
+                    source, where, event.evidence, (participant.type, participant.id), mentions
+                )
         roles = [(p.type, p.id, p.role) for p in event.participants]
         if len(roles) != len(set(roles)):
             source.problem(f"events[{index}] {event.id!r}", "a participant is listed twice")
@@ -174,6 +185,14 @@ def check_source(source: Source) -> None:
         if len({(ref.type, ref.id) for ref in statement.about}) != len(statement.about):
             source.problem(f"{where}.about", "a record is listed twice")
         must_be_events(f"{where}.events", statement.events)
+        if statement.mode is not StatementMode.narration and "speaker" not in statement.enrichment:
+            _check_names_speaker(
+                source,
+                f"{where}.speaker",
+                statement.evidence,
+                (speaker, statement.speaker.id),
+                mentions,
+            )
         if statement.quote is not None:
             said = quotes.get(statement.quote)
             if said is None:
@@ -191,7 +210,10 @@ def check_source(source: Source) -> None:
         must_exist(f"{where}.recipient", EntityType.country, aid.recipient)
         must_be_event(f"{where}.event", aid.event)
     for index, figure in enumerate(annotation.figures):
-        must_be_event(f"figures[{index}] {figure.id!r}.event", figure.event)
+        where = f"figures[{index}] {figure.id!r}"
+        must_be_event(f"{where}.event", figure.event)
+        must_exist(f"{where}.country", EntityType.country, figure.country)
+        must_exist(f"{where}.place", EntityType.place, figure.place)
 
 
 def _check_spans(source: Source, where: str, spans: Iterable[SpanIn], article_text: str) -> None:
@@ -226,6 +248,35 @@ def _check_own_words(source: Source, where: str, record: BaseModel, article_text
         source.problem(
             f"{where}.date_text",
             f"date_text {date_text!r} does not occur in the article: keep its own words",
+        )
+    elif date_text is not None and not any(
+        date_text in span.text for span in getattr(record, "evidence", ())
+    ):
+        source.problem(
+            f"{where}.date_text",
+            f"date_text {date_text!r} is in none of the record's own evidence spans: add the "
+            "span that holds it",
+        )
+
+
+def _check_names_speaker(
+    source: Source,
+    where: str,
+    spans: Sequence[SpanIn],
+    speaker: tuple[EntityType, str],
+    mentions: dict[tuple[EntityType, str], list[SpanIn]],
+) -> None:
+    """A claim's evidence covers the words that name its speaker: one of its spans holds one
+    of the speaker's own evidence spans (a name, or a reference read as the speaker)."""
+    if not any(
+        span.start <= named.start and named.end <= span.end
+        for span in spans
+        for named in mentions.get(speaker, ())
+    ):
+        source.problem(
+            where,
+            f"no evidence span covers a mention of the speaker {speaker[1]!r}: add the span "
+            "where the article names them, or mark the reading in enrichment when it does not",
         )
 
 

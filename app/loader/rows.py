@@ -33,6 +33,7 @@ from app.models import (
     QuoteEvent,
     RecordAlias,
     RecordType,
+    Role,
     Statement,
     StatementAbout,
     StatementEvent,
@@ -192,7 +193,8 @@ def _build_article_rows(rows: Rows, annotation: AnnotationFile, bounds: dict[str
                     "role": participant.role,
                 }
             )
-            if code := country_of[(participant.type, participant.id)]:
+            code = country_of[(participant.type, participant.id)]
+            if code and participant.role is not Role.depicted:
                 countries[code] = None
         rows.tables[EventCountry].extend(
             {"event_id": event.id, "country": c, **repeated} for c in countries

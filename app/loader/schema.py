@@ -78,19 +78,24 @@ Evidence_ = Annotated[list[SpanIn], Field(min_length=1)]
 Enrichment = dict[Annotated[str, StringConstraints(pattern=r"^[a-z_]+$")], NonEmpty]
 
 
-class RecordIn(_Record):
-    """What every record has: evidence, enrichment marks, and ids it had before a correction."""
+class EnrichedIn(_Record):
+    """Enrichment marks: the fields whose values are not the article's words, and why."""
 
     enrichment: Enrichment = {}
-    formerly: list[Slug] = []
 
     @model_validator(mode="after")
-    def _enriched_fields_exist(self) -> "RecordIn":
+    def _enriched_fields_exist(self) -> "EnrichedIn":
         fields = set(type(self).model_fields) - {"enrichment", "formerly"}
         unknown = sorted(set(self.enrichment) - fields)
         if unknown:
             raise ValueError(f"enrichment names fields this record does not have: {unknown}")
         return self
+
+
+class RecordIn(EnrichedIn):
+    """What every record has: evidence, enrichment marks, and ids it had before a correction."""
+
+    formerly: list[Slug] = []
 
 
 class DateRelationIn(_Record):
@@ -153,7 +158,7 @@ class DatedIn(RecordIn):
         return self
 
 
-class ArticleIn(_Record):
+class ArticleIn(EnrichedIn):
     id: Slug
     title: NonEmpty
     publisher: str | None = None
@@ -292,6 +297,8 @@ class FigureIn(DatedIn):
     unit: NonEmpty
     qualifier: Qualifier
     kind: FigureKind
+    country: Alpha2 | None = None  # where it counts, when the article says
+    place: Slug | None = None
     description: NonEmpty
     event: str | None = None
     evidence: Evidence_

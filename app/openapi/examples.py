@@ -210,6 +210,8 @@ EXAMPLES: dict[str, Any] = {
         "unit": "soldiers",
         "qualifier": "exact",
         "kind": "troops",
+        "country": "BF",
+        "place": None,
         "description": "Soldiers Russia deployed to Burkina Faso as part of its Africa Corps, according to Olayinka Ajala",
         "event": "russia-deploys-africa-corps-burkina-faso",
         "date": None,
@@ -241,6 +243,12 @@ EXAMPLES: dict[str, Any] = {
         "published_precision": None,
         "language": "en",
         "sha256": "a06513f7868918e54a6ca56f1c43273b0c0d5dd8ea5d44d77bd8c91e54d5ba0a",
+        "enrichment": {
+            "title": "the text has no headline: the title is the first words of its first "
+            "sentence",
+            "publisher": "from the article's source, not its text: the text names Newsweek "
+            "('told Newsweek', 'Newsweek has contacted') but never says Newsweek published it",
+        },
         "length": 3303,
     },
     "SearchHit": {
@@ -248,7 +256,7 @@ EXAMPLES: dict[str, Any] = {
         "id": "agadez",
         "label": "Agadez",
         "snippet": "<mark>Agedez</mark> · Agadez · Place in central Niger near which Niger Air Base 201 lies · city",
-        "rank": 104.4542,
+        "rank": 104.4888,
     },
     "AidSummary": {
         "group_by": "donor",
@@ -282,12 +290,25 @@ EXAMPLES: dict[str, Any] = {
                     {
                         "kind": "troops",
                         "unit": "soldiers",
-                        "count": 2,
+                        "country": "BF",
+                        "place": None,
+                        "count": 1,
                         "total_min": 100,
                         "total_max": 100,
                         "exact": True,
                         "total_stated": 100,
-                    }
+                    },
+                    {
+                        "kind": "troops",
+                        "unit": "soldiers",
+                        "country": "NE",
+                        "place": None,
+                        "count": 1,
+                        "total_min": 0,
+                        "total_max": 0,
+                        "exact": True,
+                        "total_stated": 0,
+                    },
                 ],
             },
             {
@@ -298,6 +319,8 @@ EXAMPLES: dict[str, Any] = {
                     {
                         "kind": "project_value",
                         "unit": "USD",
+                        "country": None,
+                        "place": "trans-saharan-gas-pipeline",
                         "count": 1,
                         "total_min": 13000000000,
                         "total_max": 13000000000,
@@ -388,7 +411,7 @@ META_EXAMPLES: dict[str, Any] = {
     "/healthz": {"status": "ok"},
     "/readyz": {
         "status": "ready",
-        "data_version": "f74a67149fdaffe01439607ea805f210",
+        "data_version": "81f16b797093336cc61da04bbfdb123a",
         "articles": 1,
     },
     "/problems/{slug}": {

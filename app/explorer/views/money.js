@@ -10,11 +10,20 @@ import { bounds, hashFor, humanize, qualified, recordHref } from "../format.js";
 
 /** @typedef {import("../router.js").ViewContext} ViewContext */
 /** @typedef {{value: string | number | null, label: string | null, count: number,
- *   totals: {kind: string, unit: string, count: number, total_min: number,
- *   total_max: number | null, exact: boolean, total_stated: number}[]}} Group */
+ *   totals: {kind: string, unit: string, country?: string | null, place?: string | null,
+ *   count: number, total_min: number, total_max: number | null, exact: boolean,
+ *   total_stated: number}[]}} Group */
 
 const AID_GROUPS = /** @type {const} */ (["donor", "recipient", "kind", "currency", "year"]);
-const FIGURE_GROUPS = /** @type {const} */ (["unit", "kind"]);
+const FIGURE_GROUPS = /** @type {const} */ (["unit", "kind", "country", "place"]);
+
+/**
+ * Where a figure total counts, when it says: " · in BF", " · at trans-saharan-gas-pipeline".
+ * @param {{country?: string | null, place?: string | null}} t
+ */
+function where(t) {
+  return [t.country ? ` · in ${t.country}` : "", t.place ? ` · at ${t.place}` : ""].join("");
+}
 
 /**
  * Bars of a summary, one scale per unit (dollars are not soldiers).
@@ -54,7 +63,7 @@ function chart(groups) {
             "p",
             { class: "chart-label" },
             h("strong", {}, group.label ?? String(group.value ?? "none")),
-            ` · ${humanize(t.kind)} · ${t.count} amount${t.count === 1 ? "" : "s"}`,
+            ` · ${humanize(t.kind)}${where(t)} · ${t.count} amount${t.count === 1 ? "" : "s"}`,
           ),
           h("span", { class: "bar-track", "aria-hidden": "true" }, bar),
           h(
@@ -109,7 +118,7 @@ export async function render({ main, route, signal }) {
       ["id", "description", "amount", "currency", "qualifier", "donor", "recipient"],
       { query: { limit: 100 }, signal },
     ),
-    list("/v1/figures", ["id", "description", "value", "unit", "qualifier"], {
+    list("/v1/figures", ["id", "description", "value", "unit", "qualifier", "country", "place"], {
       query: { limit: 100 },
       signal,
     }),
@@ -173,7 +182,7 @@ export async function render({ main, route, signal }) {
             h(
               "span",
               { class: "meta" },
-              ` — ${value.short}${f.qualifier === "exact" ? "" : ` (${value.words})`}`,
+              ` — ${value.short}${f.qualifier === "exact" ? "" : ` (${value.words})`}${where(f)}`,
             ),
           );
         }),

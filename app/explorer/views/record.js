@@ -62,20 +62,30 @@ function refLink(ref) {
 }
 
 /**
- * A country's name for its code, linked; the name comes when its record does.
- * @param {string | null} code
+ * A country's or a place's name for its key, linked; the name comes when its record does.
+ * @param {"country" | "place"} type
+ * @param {string | null} key
  * @param {AbortSignal} signal
  */
-function countryLink(code, signal) {
-  if (!code) return "—";
-  const link = recordLink("country", code, code);
-  record("country", code, signal).then(
+function namedLink(type, key, signal) {
+  if (!key) return "—";
+  const link = recordLink(type, key, key);
+  record(type, key, signal).then(
     (typed) => {
-      if (typed.type === "country") link.textContent = typed.record.name;
+      if (typed.type === "country" || typed.type === "place") link.textContent = typed.record.name;
     },
     () => {},
   );
   return link;
+}
+
+/**
+ * A country's name for its code, linked.
+ * @param {string | null} code
+ * @param {AbortSignal} signal
+ */
+function countryLink(code, signal) {
+  return namedLink("country", code, signal);
 }
 
 /**
@@ -408,6 +418,8 @@ function parts(typed, signal) {
         rows: [
           ["value", h("span", {}, h("strong", {}, value.short), ` (${value.words})`)],
           ["kind", humanize(f.kind)],
+          ["counted in", f.country || !f.place ? countryLink(f.country, signal) : "—"],
+          ["place", namedLink("place", f.place, signal)],
           ["date", when(f, signal)],
         ],
         sections: [lazySection("Event", () => eventLinks(f.event ? [f.event] : [], signal))],
@@ -426,7 +438,7 @@ export async function render({ main, match, signal }) {
   const typed = await record(type, id, signal);
   const { title, rows, sections } = parts(typed, signal);
   const evidence = "evidence" in typed.record ? typed.record.evidence : [];
-  const enrichment = "enrichment" in typed.record ? typed.record.enrichment : {};
+  const enrichment = ("enrichment" in typed.record && typed.record.enrichment) || {};
   replace(
     main,
     recordHeading(type, id, title),
