@@ -244,8 +244,7 @@ EXAMPLES: dict[str, Any] = {
         "language": "en",
         "sha256": "a06513f7868918e54a6ca56f1c43273b0c0d5dd8ea5d44d77bd8c91e54d5ba0a",
         "enrichment": {
-            "title": "the text has no headline: the title is the first words of its first "
-            "sentence",
+            "title": "the text has no headline: the title is the first words of its first sentence",
             "publisher": "from the article's source, not its text: the text names Newsweek "
             "('told Newsweek', 'Newsweek has contacted') but never says Newsweek published it",
         },
