@@ -190,7 +190,10 @@ class EntityRef(SQLModel):
 
 
 class Participant(EntityRef):
-    role: Role
+    role: Role = Field(
+        description="How it took part; `depicted`: shown, not taking part (a flag held up), "
+        "so it gives the event no country"
+    )
 
 
 class DatedFields(SQLModel):
