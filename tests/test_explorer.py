@@ -536,3 +536,25 @@ def test_screenshots_of_the_reader_and_the_timeline(watch: Watched) -> None:
     page.screenshot(path=out / "explorer-timeline.png")
     for name in ("explorer-reader.png", "explorer-timeline.png"):
         assert (out / name).stat().st_size < 300_000, name
+
+
+# --- where figures count, and who is only shown ---------------------------------------------------
+
+
+def test_figures_show_where_they_count_and_a_flag_is_depicted(watch: Watched) -> None:
+    page = watch.page
+    watch.open("#/money?figures_by=kind")
+    rows = page.locator(".chart-label").filter(has_text="Troops")
+    expect(rows).to_have_count(2)  # 100 in Burkina Faso and none in Niger: never one total
+    expect(rows.filter(has_text="in BF")).to_have_count(1)
+    expect(rows.filter(has_text="in NE")).to_have_count(1)
+    page.get_by_role("link", name="Country", exact=True).click()
+    watch.settled()
+    expect(page.locator(".chart-label").filter(has_text="Burkina Faso")).to_have_count(1)
+    watch.open("#/figures/africa-corps-burkina-faso-troops")
+    expect(
+        page.locator("main").get_by_role("link", name="Burkina Faso", exact=True)
+    ).to_be_visible()
+    watch.open("#/events/cnsp-supporters-flags-niamey")
+    participants = page.locator("main li").filter(has_text="Russia")
+    expect(participants.filter(has_text="Depicted")).to_have_count(1)
