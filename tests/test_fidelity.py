@@ -1,6 +1,8 @@
 """The data says no more than the article (issue 21): each finding of the independent
 fact-check, served as the article has it, and the loader rules that keep it so."""
 
+import csv
+import io
 from pathlib import Path
 from typing import Any
 
@@ -244,3 +246,27 @@ def test_the_adf_country_is_marked_as_enrichment(client: TestClient) -> None:
     adf = get(client, "/v1/organizations/africa-defense-forum")
     assert adf["country"] == "US"
     assert "published by U S  Africa Command" in adf["enrichment"]["country"]
+
+
+# 8. Figures say where they count, in every shape they are served in.
+def test_figures_csv_has_where_they_count(client: TestClient) -> None:
+    rows = list(csv.DictReader(io.StringIO(client.get("/v1/figures?format=csv").text)))
+    where = {r["id"]: (r["country"], r["place"]) for r in rows}
+    assert where == {
+        "africa-corps-burkina-faso-troops": ("BF", ""),
+        "russian-troops-in-niger": ("NE", ""),
+        "trans-saharan-pipeline-value": ("", "trans-saharan-gas-pipeline"),
+    }
+
+
+def test_a_figure_counting_in_an_unknown_place_refuses_the_seed(
+    fresh_store: str, tmp_path: Path
+) -> None:
+    data = annotation()
+    find(data, "figures", "russian-troops-in-niger")["place"] = "timbuktu"
+    with write_engine(fresh_store) as engine, pytest.raises(SeedError) as refused:
+        seed(engine, [write_seed(tmp_path / "bad", data)])
+    assert any(
+        ": figures[2] 'russian-troops-in-niger'.place: unknown place 'timbuktu'" in p
+        for p in refused.value.problems
+    ), refused.value.problems
