@@ -24,10 +24,12 @@ ARTICLE = "niger-russia-military-ties"
 
 
 def edited_article(folder: Path) -> Path:
-    """The seed article with its first event retitled and its last one left out."""
+    """The seed article with its first event retitled and its last one left out (with the
+    narration of it: the photo caption's statement)."""
     data = json.loads((SEED_DIR / f"{ARTICLE}.json").read_text())
     data["events"][0]["title"] = "Coup d'etat in Niger"
     dropped = data["events"].pop()["id"]
+    data["statements"] = [s for s in data["statements"] if dropped not in s["events"]]
     for collection in ("quotes", "aid", "figures"):
         for record in data[collection]:
             assert record.get("event") != dropped
