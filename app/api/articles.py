@@ -140,15 +140,29 @@ def get_mentions(
 
 def cut(text: str, spans: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The whole text in consecutive segments, cut wherever a span starts or ends, each with
-    the records whose spans cover it (in the order of their spans)."""
+    the records whose spans cover it (in the order of their spans). One sweep over the bounds
+    with the spans open at each (118,000 spans: under a second, not hours of spans x bounds)."""
     bounds = sorted({0, len(text), *(s["start"] for s in spans), *(s["end"] for s in spans)})
+    opening = sorted(range(len(spans)), key=lambda i: (spans[i]["start"], i))
+    closing = sorted(range(len(spans)), key=lambda i: spans[i]["end"])
+    open_: dict[int, dict[str, Any]] = {}  # by the span's place in `spans`, so in its order
+    next_open = next_close = 0
     out = []
     for start, end in itertools.pairwise(bounds):
-        covering = {
-            (s["type"], s["id"]): {"type": s["type"], "id": s["id"], "label": s["label"]}
-            for s in spans
-            if s["start"] <= start and end <= s["end"]
-        }
+        while next_close < len(closing) and spans[closing[next_close]]["end"] <= start:
+            open_.pop(closing[next_close], None)
+            next_close += 1
+        while next_open < len(opening) and spans[opening[next_open]]["start"] <= start:
+            index = opening[next_open]
+            if spans[index]["end"] > start:
+                open_[index] = spans[index]
+            next_open += 1
+        covering: dict[tuple[str, str], dict[str, Any]] = {}
+        for index in sorted(open_) if len(open_) > 1 else open_:
+            s = open_[index]
+            covering.setdefault(
+                (s["type"], s["id"]), {"type": s["type"], "id": s["id"], "label": s["label"]}
+            )
         out.append(
             {
                 "start": start,
