@@ -45,28 +45,15 @@ class SlowRouteSlots:
         if scope["type"] != "http" or not is_slow(scope["path"]):
             await self.app(scope, receive, send)
             return
-        try:
-            await asyncio.wait_for(self.slots.acquire(), self.timeout)
-        except TimeoutError:
-            busy = Unavailable("Every connection for searches and lists is busy; retry shortly")
-            request_id = scope.get("state", {}).get("request_id")
-            response = problem_response(busy, instance=scope["path"], request_id=request_id)
-            await response(scope, receive, send)
-            return
-        try:
-            await self._watched(scope, receive, send)
-        finally:
-            self.slots.release()
-
-    async def _watched(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Run the request; if its client disconnects meanwhile, stop its queries."""
         request = Request()
         pending: list[Message] = []
+        gone = asyncio.Event()
 
         async def watch() -> None:
             while True:
                 message = await receive()
                 if message["type"] == "http.disconnect":
+                    gone.set()
                     await asyncio.to_thread(request.stop)  # a PostgreSQL cancel is a round trip
                     return
                 pending.append(message)
@@ -74,12 +61,40 @@ class SlowRouteSlots:
         async def passed_on() -> Message:
             return pending.pop(0) if pending else await receive()
 
-        token = REQUEST.set(request)
         watcher = asyncio.create_task(watch())
         try:
-            await self.app(scope, passed_on, send)
+            if await self._turn(gone):
+                token = REQUEST.set(request)
+                try:
+                    await self.app(scope, passed_on, send)
+                finally:
+                    REQUEST.reset(token)
+                    self.slots.release()
+            elif not gone.is_set():
+                busy = Unavailable("Every connection for searches and lists is busy; retry shortly")
+                request_id = scope.get("state", {}).get("request_id")
+                response = problem_response(busy, instance=scope["path"], request_id=request_id)
+                await response(scope, passed_on, send)
         finally:
-            REQUEST.reset(token)
             watcher.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await watcher
+
+    async def _turn(self, gone: asyncio.Event) -> bool:
+        """Wait for a slot, for `timeout` seconds at most and while the client is there;
+        whether one was taken."""
+        taking = asyncio.ensure_future(self.slots.acquire())
+        leaving = asyncio.ensure_future(gone.wait())
+        await asyncio.wait({taking, leaving}, timeout=self.timeout, return_when="FIRST_COMPLETED")
+        leaving.cancel()
+        if taking.done() and not taking.cancelled():
+            if gone.is_set():  # taken as the client left: give it back
+                self.slots.release()
+                return False
+            return True
+        taking.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await taking
+        if taking.done() and not taking.cancelled():  # taken while being cancelled
+            self.slots.release()
+        return False
