@@ -145,30 +145,29 @@ def cut(text: str, spans: list[dict[str, Any]]) -> list[dict[str, Any]]:
     bounds = sorted({0, len(text), *(s["start"] for s in spans), *(s["end"] for s in spans)})
     opening = sorted(range(len(spans)), key=lambda i: (spans[i]["start"], i))
     closing = sorted(range(len(spans)), key=lambda i: spans[i]["end"])
-    open_: dict[int, dict[str, Any]] = {}  # by the span's place in `spans`, so in its order
+    open_: set[int] = set()  # by the span's place in `spans`, so sorted, in its order
+    records: list[dict[str, Any]] = []  # those of `open_`, the same until it changes
     next_open = next_close = 0
     out = []
     for start, end in itertools.pairwise(bounds):
+        changed = False
         while next_close < len(closing) and spans[closing[next_close]]["end"] <= start:
-            open_.pop(closing[next_close], None)
+            open_.discard(closing[next_close])
             next_close += 1
+            changed = True
         while next_open < len(opening) and spans[opening[next_open]]["start"] <= start:
             index = opening[next_open]
             if spans[index]["end"] > start:
-                open_[index] = spans[index]
+                open_.add(index)
             next_open += 1
-        covering: dict[tuple[str, str], dict[str, Any]] = {}
-        for index in sorted(open_) if len(open_) > 1 else open_:
-            s = open_[index]
-            covering.setdefault(
-                (s["type"], s["id"]), {"type": s["type"], "id": s["id"], "label": s["label"]}
-            )
-        out.append(
-            {
-                "start": start,
-                "end": end,
-                "text": text[start:end],
-                "records": list(covering.values()),
-            }
-        )
+            changed = True
+        if changed:
+            covering: dict[tuple[str, str], dict[str, Any]] = {}
+            for index in sorted(open_):
+                s = spans[index]
+                covering.setdefault(
+                    (s["type"], s["id"]), {"type": s["type"], "id": s["id"], "label": s["label"]}
+                )
+            records = list(covering.values())
+        out.append({"start": start, "end": end, "text": text[start:end], "records": records})
     return out
