@@ -1,9 +1,10 @@
 """Every query is bounded on a large store: one article of 118,000 events (bench.generate),
 generated once and kept between runs (tmp/bounds/, keyed by a hash of the generator and the
-schema; on PostgreSQL a database of that name, and 4 articles: see PG_ARTICLES). With STATEMENT_TIMEOUT_MS the broad search
-and the segments of the whole article answer within it; ten slow requests at once leave
-/readyz and reads of one record their connections; a client that leaves stops its query;
-SIGTERM with slow requests in flight exits within the limit + 2 s."""
+schema; on PostgreSQL a database of that name, with 4 articles: see PG_ARTICLES). With
+STATEMENT_TIMEOUT_MS the broad search and the segments of the whole article answer within
+it; ten slow requests at once leave /readyz and reads of one record their connections; a
+client that leaves stops its query; SIGTERM with slow requests in flight exits within the
+limit + 2 s."""
 
 import hashlib
 import os
