@@ -210,6 +210,13 @@ def _stopped(signum: int, frame: object) -> None:
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     host = args.host or settings.host
+    if settings.pool_size < 3:
+        print(
+            f"serve: POOL_SIZE is {settings.pool_size}; it must be at least 3 (slow routes "
+            "use all but 2 connections, kept for /readyz and reads of one record)",
+            file=sys.stderr,
+        )
+        return 2
     refused = settings.secret_problem(host)
     if refused:
         print(f"serve: {refused}", file=sys.stderr)
@@ -228,7 +235,10 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         workers=args.workers or settings.workers,
         log_config=None,
         server_header=False,
-        timeout_graceful_shutdown=30,
+        # In-flight requests end within their time limit (a stream's chunk too): then stop.
+        timeout_graceful_shutdown=(
+            -(-settings.statement_timeout_ms // 1000) + 1 if settings.statement_timeout_ms else 30
+        ),
         # Behind a load balancer, trust its X-Forwarded-For so limits and logs see clients.
         proxy_headers=bool(settings.forwarded_allow_ips),
         forwarded_allow_ips=settings.forwarded_allow_ips or None,

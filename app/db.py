@@ -1,9 +1,12 @@
 """Engines and connections. SQLite gets WAL, foreign keys and a per-statement time limit."""
 
+import contextlib
 import sqlite3
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,6 +35,103 @@ class Pool:
     timeout: float = 10.0
 
 
+def interrupt(dbapi_conn: Any) -> None:
+    """Stop what `dbapi_conn` is running now (SQLite: interrupt; PostgreSQL: a cancel
+    request), from any thread; the statement fails, the connection stays usable."""
+    stop = getattr(dbapi_conn, "interrupt", None) or getattr(dbapi_conn, "cancel", None)
+    if stop is not None:
+        # Already closed or gone: nothing runs on it any more.
+        with contextlib.suppress(Exception):
+            stop()
+
+
+class Request:
+    """The connections one HTTP request holds, so they can be stopped when its client goes
+    (`stop`). Routes reach it through `REQUEST`, which the slow-route middleware sets."""
+
+    def __init__(self) -> None:
+        self.stopped = False
+        self.connections: set[Any] = set()
+        self.lock = threading.Lock()
+
+    def stop(self) -> None:
+        with self.lock:
+            self.stopped = True
+            held = list(self.connections)
+        for dbapi_conn in held:
+            interrupt(dbapi_conn)
+
+    def hold(self, dbapi_conn: Any) -> None:
+        with self.lock:
+            self.connections.add(dbapi_conn)
+            stopped = self.stopped
+        if stopped:
+            interrupt(dbapi_conn)
+
+    def release(self, dbapi_conn: Any) -> None:
+        with self.lock:
+            self.connections.discard(dbapi_conn)
+
+
+REQUEST: ContextVar[Request | None] = ContextVar("request", default=None)
+
+
+class Watchdog:
+    """Interrupts each checked-out connection when its time limit has passed, whatever it is
+    doing (a statement PostgreSQL's statement_timeout allows, one C function SQLite's progress
+    handler never sees run), checking every 50 ms in one daemon thread."""
+
+    def __init__(self, limit_ms: int) -> None:
+        self.limit = limit_ms / 1000
+        self.armed: dict[int, tuple[float, Any]] = {}
+        self.lock = threading.Lock()
+        self.thread: threading.Thread | None = None
+
+    def arm(self, dbapi_conn: Any) -> None:
+        with self.lock:
+            self.armed[id(dbapi_conn)] = (time.monotonic() + self.limit, dbapi_conn)
+            if self.thread is None:
+                self.thread = threading.Thread(target=self._run, name="watchdog", daemon=True)
+                self.thread.start()
+
+    def disarm(self, dbapi_conn: Any) -> None:
+        with self.lock:
+            self.armed.pop(id(dbapi_conn), None)
+
+    def _run(self) -> None:
+        while True:
+            time.sleep(0.05)
+            now = time.monotonic()
+            with self.lock:
+                late = [key for key, (deadline, _) in self.armed.items() if deadline < now]
+                due = [self.armed.pop(key)[1] for key in late]
+            for dbapi_conn in due:
+                interrupt(dbapi_conn)
+
+
+def _watch(engine: Engine, time_limit_ms: int) -> None:
+    """Bound each checkout of `engine` by `time_limit_ms` (0: no limit) and tie it to the
+    HTTP request it serves, so a client that leaves stops its queries."""
+    watchdog = Watchdog(time_limit_ms) if time_limit_ms else None
+
+    @event.listens_for(engine, "checkout")
+    def _checkout(dbapi_conn: Any, record: Any, proxy: Any) -> None:
+        if watchdog is not None:
+            watchdog.arm(dbapi_conn)
+        request = REQUEST.get()
+        if request is not None:
+            record.info["request"] = request
+            request.hold(dbapi_conn)
+
+    @event.listens_for(engine, "checkin")
+    def _checkin(dbapi_conn: Any, record: Any) -> None:
+        if watchdog is not None:
+            watchdog.disarm(dbapi_conn)
+        request = record.info.pop("request", None)
+        if request is not None:
+            request.release(dbapi_conn)
+
+
 def make_engine(
     url: str, *, readonly: bool = False, time_limit_ms: int = 0, pool: Pool = Pool()
 ) -> Engine:
@@ -39,7 +139,15 @@ def make_engine(
     `time_limit_ms` bounds database time: on SQLite, all the statements run on one checked-out
     connection (one request) together; on PostgreSQL, each statement (statement_timeout)."""
     if is_sqlite(url):
-        return _sqlite_engine(url, readonly=readonly, time_limit_ms=time_limit_ms, pool=pool)
+        engine = _sqlite_engine(url, readonly=readonly, time_limit_ms=time_limit_ms, pool=pool)
+    else:
+        engine = _postgres_engine(url, readonly=readonly, time_limit_ms=time_limit_ms, pool=pool)
+    if readonly:
+        _watch(engine, time_limit_ms)
+    return engine
+
+
+def _postgres_engine(url: str, *, readonly: bool, time_limit_ms: int, pool: Pool) -> Engine:
     options = []
     if time_limit_ms:
         options.append(f"-c statement_timeout={time_limit_ms}")
@@ -140,7 +248,8 @@ def within(conn: Connection, budget_ms: int) -> Iterator[None]:
         yield
     except OperationalError as exc:
         code = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
-        if code == "57014":  # query_canceled
+        # query_canceled by this timeout (not by the watchdog or a client that left)
+        if code == "57014" and "statement timeout" in str(exc.orig):
             raise OverBudget from exc
         raise
     finally:

@@ -9,6 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.config import RETRY_AFTER_SECONDS
@@ -193,11 +194,20 @@ TIME_LIMIT_DETAIL = "The query took longer than the time limit; narrow it and re
 SQLITE_UNAVAILABLE = ("unable to open database", "database is locked", "disk i/o error")
 
 
-def database_error(exc: DBAPIError) -> ApiError:
-    """What a database error means to a client: a query over its time limit, or a store that
-    cannot be reached, is a 503 to retry; anything else is a bug (500)."""
+# What the database layer raises: a driver's error, or no pooled connection free in time.
+DATABASE_ERRORS = (DBAPIError, PoolTimeout)
+BUSY_DETAIL = "Every database connection is busy; retry shortly"
+
+
+def database_error(exc: DBAPIError | PoolTimeout) -> ApiError:
+    """What a database error means to a client: a query over its time limit, a store that
+    cannot be reached or a pool with no connection free is a 503 to retry; anything else is a
+    bug (500)."""
+    if not isinstance(exc, DBAPIError):
+        return Unavailable(BUSY_DETAIL)
     message = str(exc.orig).lower()
-    if "interrupted" in message or "statement timeout" in message:
+    # SQLite's interrupt; PostgreSQL's statement_timeout, or the watchdog's cancel request.
+    if any(sign in message for sign in ("interrupted", "statement timeout", "user request")):
         return QueryTimeout(TIME_LIMIT_DETAIL)
     unreachable = exc.connection_invalidated or (
         isinstance(exc, OperationalError)

@@ -12,6 +12,7 @@ from sqlalchemy import (
     Integer,
     Select,
     String,
+    bindparam,
     column,
     false,
     null,
@@ -44,7 +45,9 @@ NAME_BOOST, NAME_PREFIX_BOOST = 100.0, 50.0
 
 
 def search_source(conn: Connection, terms: list[str]) -> FromClause:
-    """Matching search documents with a rank (higher is better) and a marked snippet."""
+    """Matching search documents with a rank (higher is better). Snippets are cut apart, for
+    the page's rows only (`snippets`): cut for every match before sorting, they cost minutes
+    when a common word matches a long article and every record of it."""
     query = match_query(conn, terms)
     phrase = " ".join(terms).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     exact = (
@@ -55,30 +58,46 @@ def search_source(conn: Connection, terms: list[str]) -> FromClause:
     if conn.dialect.name == "sqlite":
         sql = text(
             "SELECT d.doc_id, d.type, d.id, d.label, "
-            "snippet(search_fts, -1, :open, :close, '…', 16) AS snippet, "
             f"-bm25(search_fts, 4.0, 1.0) + {exact} AS rank "
             "FROM search_fts JOIN search_document d ON d.doc_id = search_fts.rowid "
             "WHERE search_fts MATCH :query"
         )
-        marks = {"open": _OPEN, "close": _CLOSE}
     else:
         sql = text(
             "SELECT d.doc_id, d.type, d.id, d.label, "
-            "ts_headline('simple', d.label || E'\\n' || d.body, q, :options) AS snippet, "
             f"ts_rank(to_tsvector('simple', d.label || ' ' || d.body), q)::float8 + {exact} "
             "AS rank "
             "FROM search_document d, to_tsquery('simple', :query) AS q "
             "WHERE to_tsvector('simple', d.label || ' ' || d.body) @@ q"
         )
-        marks = {"options": f"StartSel={_OPEN}, StopSel={_CLOSE}, MaxWords=24, MinWords=8"}
     columns: list[Any] = [
         column("doc_id", Integer()),
-        *(column(name, String()) for name in ("type", "id", "label", "snippet")),
+        *(column(name, String()) for name in ("type", "id", "label")),
         column("rank", Float()),
     ]
     names = {"nl": "\n", "name": f"%\n{phrase}\n%", "prefix": f"%\n{phrase}%"}
-    bound = sql.bindparams(query=query, **names, **marks)
+    bound = sql.bindparams(query=query, **names)
     return bound.columns(*columns).subquery("hits")
+
+
+def snippets(conn: Connection, terms: list[str], doc_ids: list[int]) -> dict[int, str]:
+    """Each of these search documents' text around its matches, marked (see `marked`)."""
+    if not doc_ids:
+        return {}
+    query = match_query(conn, terms)
+    if conn.dialect.name == "sqlite":
+        sql = text(
+            "SELECT rowid, snippet(search_fts, -1, :open, :close, '…', 16) FROM search_fts "
+            "WHERE search_fts MATCH :query AND rowid IN :ids"
+        ).bindparams(open=_OPEN, close=_CLOSE)
+    else:
+        sql = text(
+            "SELECT d.doc_id, ts_headline('simple', d.label || E'\\n' || d.body, q, :options) "
+            "FROM search_document d, to_tsquery('simple', :query) AS q WHERE d.doc_id IN :ids"
+        ).bindparams(options=f"StartSel={_OPEN}, StopSel={_CLOSE}, MaxWords=24, MinWords=8")
+    sql = sql.bindparams(bindparam("ids", expanding=True))
+    rows = conn.execute(sql, {"query": query, "ids": doc_ids}).all()
+    return {doc_id: snippet for doc_id, snippet in rows}
 
 
 def marked(snippet: str) -> str:

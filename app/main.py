@@ -32,6 +32,7 @@ from app.http.cors import ProblemCORSMiddleware
 from app.http.edge import EdgeMiddleware
 from app.http.hot import ALPHA2, SLUG, HotReadMiddleware
 from app.http.ratelimit import RateLimitMiddleware
+from app.http.slots import SlowRouteSlots, slow_slots
 from app.openapi import customize_openapi
 
 DESCRIPTION = """
@@ -139,8 +140,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Added innermost first. Outermost, CORS sees every response (errors too); then the edge
     # (request ids, headers, logs, errors), so a 429 is logged like any answer; then the rate
     # limit, before the cache, so a replayed response counts too; the cache keeps what
-    # compression makes; innermost, one record by its id skips the router.
+    # compression makes; then slow routes wait for a slot of their own; innermost, one record
+    # by its id skips the router.
     app.add_middleware(HotReadMiddleware, reader=lambda: context.documents, collections=HOT)
+    app.add_middleware(
+        SlowRouteSlots, slots=slow_slots(settings.pool_size), timeout=settings.pool_timeout
+    )
     app.add_middleware(CompressionMiddleware)
     app.add_middleware(
         CachingMiddleware,

@@ -153,9 +153,13 @@ class Corpus:
             }
 
 
-def generate(engine: Engine, events: int, seed_value: int = 7) -> dict[str, int]:
+def generate(
+    engine: Engine, events: int, seed_value: int = 7, articles: int | None = None
+) -> dict[str, int]:
+    """`events` events and the records around them, over `articles` synthetic articles (by
+    default one per 1,000 events; one article holds them all when 1)."""
     rng = random.Random(seed_value)
-    articles = max(1, events // 1000)
+    articles = articles or max(1, events // 1000)
     corpus = Corpus(articles)
     with engine.connect() as conn:
         known = {r[0] for r in conn.execute(text("SELECT code FROM country"))}
@@ -501,6 +505,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--seed", type=int, default=7, help="random seed (same seed, same store)")
+    parser.add_argument("--articles", type=int, help="articles (default: one per 1,000 events)")
     parser.add_argument(
         "--if-stale",
         action="store_true",
@@ -516,7 +521,7 @@ def main(argv: list[str] | None = None) -> int:
     engine = make_engine(args.database_url)
 
     seed(engine, default_paths(ROOT / "seed"))
-    counts = generate(engine, args.events, args.seed)
+    counts = generate(engine, args.events, args.seed, args.articles)
     engine.dispose()
     print(f"generated in {time.monotonic() - started:.0f}s: {counts}")
     return 0

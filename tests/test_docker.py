@@ -36,7 +36,7 @@ IMAGE = "article-facts"
 PYTHON_IMAGE = "local/python:3.11-slim"
 POSTGRES_IMAGE = "local/postgres:15"
 # The grace `docker stop` gives (the README's --stop-timeout, compose's stop_grace_period);
-# the app lets in-flight requests finish for up to 30 s.
+# the app lets in-flight requests finish for up to STATEMENT_TIMEOUT_MS + 1 s (30 s unlimited).
 STOP_GRACE = 35
 # The image stays small: no compilers, no caches. Measured: 272 MB on the local stand-in.
 MAX_IMAGE_MB = 350

@@ -17,6 +17,7 @@ from tests.conftest import (
     app_client,
     create_pg_database,
     drop_pg_database,
+    engine_of,
     require_postgres,
     running_server,
 )
@@ -208,3 +209,28 @@ def test_behind_a_trusted_proxy_limits_count_per_forwarded_client(tmp_path: Any)
 
         assert [get("203.0.113.7") for _ in range(3)] == [200, 200, 429]
         assert get("198.51.100.9") == 200  # another client behind the same proxy
+
+
+@pytest.mark.parametrize(
+    "path", ["/readyz", "/v1/events?fields=id&limit=1", "/v1/search?q=niger", "/v1/aid/summary"]
+)
+def test_an_exhausted_pool_answers_503_with_retry_after_never_500(
+    seeded_url: str, path: str
+) -> None:
+    """Every pooled connection taken (by whatever): a request that cannot get one within
+    POOL_TIMEOUT is told to come back, /readyz included."""
+    with app_client(
+        seeded_url, pool_size=3, pool_timeout=0.3, response_cache_bytes=0, stats_cache_size=0
+    ) as client:
+        assert client.get("/readyz").status_code == 200
+        held = [engine_of(client).connect() for _ in range(3)]
+        try:
+            response = client.get(path)
+        finally:
+            for conn in held:
+                conn.close()
+        assert response.status_code == 503, response.text
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.headers["retry-after"] == "2"
+        assert response.json()["type"] == "/problems/unavailable"
+        assert client.get(path).status_code == 200

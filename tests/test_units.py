@@ -1,6 +1,8 @@
 """Pure table tests for the pieces with logic of their own: the response cache's eviction, the
 rate limiter's refill, ETag matching and the secret check."""
 
+from typing import Any
+
 import pytest
 
 from app.config import Settings, is_loopback
@@ -123,3 +125,43 @@ def test_the_default_secret_serves_only_loopback_outside_production(
     if problem:
         assert "CURSOR_SECRET" in problem
     assert is_loopback(host) is (host in ("127.0.0.1", "localhost", "::1"))
+
+
+def test_segments_cut_matches_the_spans_that_cover_each_piece() -> None:
+    """`cut` (a sweep) gives what the definition says: the text cut at every span's start and
+    end, each piece with the records whose spans cover it, in the order of their spans."""
+    import itertools
+    import random
+
+    from app.api.articles import cut
+
+    def by_definition(text: str, spans: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        bounds = sorted({0, len(text), *(s["start"] for s in spans), *(s["end"] for s in spans)})
+        out = []
+        for start, end in itertools.pairwise(bounds):
+            covering = {
+                (s["type"], s["id"]): {"type": s["type"], "id": s["id"], "label": s["label"]}
+                for s in spans
+                if s["start"] <= start and end <= s["end"]
+            }
+            out.append(
+                {
+                    "start": start,
+                    "end": end,
+                    "text": text[start:end],
+                    "records": [*covering.values()],
+                }
+            )
+        return out
+
+    rng = random.Random(23)
+    for _ in range(2000):
+        text = "x" * rng.randint(0, 60)
+        spans = []
+        for _ in range(rng.randint(0, 12)):
+            start = rng.randint(0, len(text))
+            end = rng.randint(start, len(text))
+            kind, key = rng.choice("ab"), str(rng.randint(0, 4))
+            spans.append({"type": kind, "id": key, "label": key, "start": start, "end": end})
+        spans.sort(key=lambda s: (s["start"], s["end"], s["type"], s["id"]))
+        assert cut(text, spans) == by_definition(text, spans)

@@ -140,21 +140,34 @@ def get_mentions(
 
 def cut(text: str, spans: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The whole text in consecutive segments, cut wherever a span starts or ends, each with
-    the records whose spans cover it (in the order of their spans)."""
+    the records whose spans cover it (in the order of their spans). One sweep over the bounds
+    with the spans open at each (118,000 spans: under a second, not hours of spans x bounds)."""
     bounds = sorted({0, len(text), *(s["start"] for s in spans), *(s["end"] for s in spans)})
+    opening = sorted(range(len(spans)), key=lambda i: (spans[i]["start"], i))
+    closing = sorted(range(len(spans)), key=lambda i: spans[i]["end"])
+    open_: set[int] = set()  # by the span's place in `spans`, so sorted, in its order
+    records: list[dict[str, Any]] = []  # those of `open_`, the same until it changes
+    next_open = next_close = 0
     out = []
     for start, end in itertools.pairwise(bounds):
-        covering = {
-            (s["type"], s["id"]): {"type": s["type"], "id": s["id"], "label": s["label"]}
-            for s in spans
-            if s["start"] <= start and end <= s["end"]
-        }
-        out.append(
-            {
-                "start": start,
-                "end": end,
-                "text": text[start:end],
-                "records": list(covering.values()),
-            }
-        )
+        changed = False
+        while next_close < len(closing) and spans[closing[next_close]]["end"] <= start:
+            open_.discard(closing[next_close])
+            next_close += 1
+            changed = True
+        while next_open < len(opening) and spans[opening[next_open]]["start"] <= start:
+            index = opening[next_open]
+            if spans[index]["end"] > start:
+                open_.add(index)
+            next_open += 1
+            changed = True
+        if changed:
+            covering: dict[tuple[str, str], dict[str, Any]] = {}
+            for index in sorted(open_):
+                s = spans[index]
+                covering.setdefault(
+                    (s["type"], s["id"]), {"type": s["type"], "id": s["id"], "label": s["label"]}
+                )
+            records = list(covering.values())
+        out.append({"start": start, "end": end, "text": text[start:end], "records": records})
     return out

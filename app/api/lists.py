@@ -11,7 +11,6 @@ import orjson
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response, StreamingResponse
 from sqlalchemy import Connection, bindparam, select
-from sqlalchemy.exc import DBAPIError
 from starlette.concurrency import run_in_threadpool
 
 from app import annotations, csvrows, exports
@@ -19,7 +18,7 @@ from app.api.filters import resolve_country
 from app.api.params import CountMode, ItemParams, ListFormat, ListOptions, Offsets, PageParams, Slug
 from app.api.responses import ANNOTATION_RESPONSES
 from app.context import AppContext, Ctx
-from app.errors import ApiError, NotFound, database_error, problem_body
+from app.errors import DATABASE_ERRORS, ApiError, NotFound, database_error, problem_body
 from app.http.negotiation import media_type
 from app.models import RecordAlias
 from app.query import F, Listing, PageResult, Paging, facet_counts, fetch_page
@@ -95,7 +94,7 @@ def negotiated(request: Request) -> ListFormat:
 
 def stream_error(exc: Exception, request_id: str | None, path: str) -> ApiError:
     """What ends a stream that failed after it began, logged once with the request id."""
-    error = database_error(exc) if isinstance(exc, DBAPIError) else exc
+    error = database_error(exc) if isinstance(exc, DATABASE_ERRORS) else exc
     if not isinstance(error, ApiError):
         error = ApiError("Unexpected error; it has been logged with the request id")
     error_log.error(

@@ -6,6 +6,7 @@ from fastapi import APIRouter
 from fastapi import Path as PathParam
 from fastapi.responses import Response
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from app import errors
 from app.api.lists import json_response
@@ -30,6 +31,8 @@ def readyz(ctx: Ctx) -> Response:
     try:
         with ctx.engine.connect() as conn:
             state = store_state(conn)
+    except PoolTimeout:
+        raise errors.Unavailable(errors.BUSY_DETAIL) from None
     except DBAPIError as exc:
         raise errors.Unavailable(f"The store is not reachable: {type(exc.orig).__name__}") from None
     problem = state.problem(SCHEMA_REVISION, DOCUMENT_FORMAT)

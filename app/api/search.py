@@ -13,7 +13,7 @@ from app.api.params import TEXT, CountMode, CountQuery, Cursor, Limit
 from app.api.responses import PLAIN_LIST_RESPONSES
 from app.autocomplete import LIMIT, TYPES
 from app.context import Ctx
-from app.fulltext import marked, search_source, search_terms
+from app.fulltext import marked, search_source, search_terms, snippets
 from app.models import SearchPage
 from app.query import Listing, PageResult, SortKey, fetch_page
 
@@ -66,9 +66,15 @@ def search(
             cursor=cursor,
             paging=paging,
         )
-    fields = ("type", "id", "label", "snippet", "rank")
+        cut = snippets(conn, terms, [row.doc_id for row in result.rows])
     found = [
-        {f: row._mapping[f] for f in fields} | {"snippet": marked(row.snippet)}
+        {
+            "type": row.type,
+            "id": row.id,
+            "label": row.label,
+            "snippet": marked(cut.get(row.doc_id, "")),
+            "rank": row.rank,
+        }
         for row in result.rows
     ]
     if result.total == 0 and cursor is None:  # nothing has these words: names like them?

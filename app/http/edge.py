@@ -6,10 +6,9 @@ import os
 import re
 import time
 
-from sqlalchemy.exc import DBAPIError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.errors import ApiError, PayloadTooLarge, database_error, problem_response
+from app.errors import DATABASE_ERRORS, ApiError, PayloadTooLarge, database_error, problem_response
 from app.http.raw import has, header
 
 access_log = logging.getLogger("app.access")
@@ -99,7 +98,7 @@ class EdgeMiddleware:
     @staticmethod
     def _error(scope: Scope, exc: Exception, request_id: str) -> ApiError:
         """What an escaped exception means to the client; a bug is logged with its trace."""
-        error = database_error(exc) if isinstance(exc, DBAPIError) else exc
+        error = database_error(exc) if isinstance(exc, DATABASE_ERRORS) else exc
         if not isinstance(error, ApiError):
             error = ApiError("Unexpected error; it has been logged with the request id")
         if error.slug == "internal-error":
