@@ -35,6 +35,14 @@ def numbered(migration_context: Any, revision: Any, directives: list[Any]) -> No
 
 
 def run(connection: Connection) -> None:
+    # A batch migration on SQLite rebuilds a table by copy, drop and rename; with foreign keys
+    # on, dropping a table that other rows reference fails (or would cascade). Alembic's advice:
+    # foreign keys off while migrating (outside a transaction, where SQLite ignores the pragma:
+    # hence the driver's own connection, before SQLAlchemy begins one), then check that every
+    # reference still holds and switch them back on.
+    raw = connection.connection.driver_connection if connection.dialect.name == "sqlite" else None
+    if raw is not None:
+        raw.execute("PRAGMA foreign_keys=OFF")
     context.configure(
         connection=connection,
         target_metadata=metadata,
@@ -45,6 +53,11 @@ def run(connection: Connection) -> None:
     )
     with context.begin_transaction():
         context.run_migrations()
+    if raw is not None:
+        broken = raw.execute("PRAGMA foreign_key_check").fetchone()
+        raw.execute("PRAGMA foreign_keys=ON")
+        if broken is not None:
+            raise RuntimeError(f"the migration left a broken reference in table {broken[0]}")
 
 
 # SQLite cannot reflect expression indexes (the date sort indexes of 0002); include_name keeps

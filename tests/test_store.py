@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 
 from app import cli
 from app.config import SCHEMA_REVISION, Settings
@@ -790,3 +790,33 @@ def test_migration_0004_moves_a_stored_version_1_store(fresh_store: str) -> None
         quote_events = conn.execute(text("SELECT count(*) FROM quote_event")).scalar_one()
     assert state.problem(SCHEMA_REVISION, DOCUMENT_FORMAT) is None
     assert state.revision == SCHEMA_REVISION and quote_events == 9
+
+
+@BOTH
+def test_migration_0006_fills_a_seeded_0005_store(fresh_store: str) -> None:
+    """A store seeded at schema 0005 (no article enrichment, no figure country or place) moves
+    to 0006 on `serve`'s preparation, and the reseed fills the new columns from the annotation,
+    so that sums split by country and place at once."""
+    from alembic import command
+
+    from app.migrate import alembic_config
+
+    with write_engine(fresh_store) as engine:
+        seed(engine, default_paths(SEED_DIR))
+    command.downgrade(alembic_config(fresh_store), "0005")
+    with write_engine(fresh_store) as engine, engine.connect() as conn:
+        columns = {c["name"] for c in inspect(conn).get_columns("figure")}
+    assert "country" not in columns and "place" not in columns
+    assert cli.prepare_store(Settings(database_url=fresh_store, seed_dir=SEED_DIR)) == 0
+    with write_engine(fresh_store) as engine, engine.connect() as conn:
+        state = store_state(conn)
+        where = dict(conn.execute(text("SELECT id, coalesce(country, place) FROM figure")).all())
+        enrichment = conn.execute(text("SELECT enrichment FROM article")).scalar_one()
+    assert state.problem(SCHEMA_REVISION, DOCUMENT_FORMAT) is None
+    assert where == {
+        "africa-corps-burkina-faso-troops": "BF",
+        "trans-saharan-pipeline-value": "trans-saharan-gas-pipeline",
+        "russian-troops-in-niger": "NE",
+    }
+    marks = enrichment if isinstance(enrichment, dict) else json.loads(enrichment)
+    assert set(marks) == {"title", "publisher"}
