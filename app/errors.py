@@ -26,6 +26,8 @@ PROBLEM_TYPES: dict[str, str] = {
     "payload-too-large": "The request body is larger than the API accepts.",
     "cors-refused": "A CORS preflight asked for an origin, method or header this API does not "
     "allow; the data is read with GET from the configured origins.",
+    "host-not-allowed": "The request's Host header names a host this API is not served at "
+    "(ALLOWED_HOSTS); use the API's own address.",
     "too-many-requests": "This client sent more requests than the rate limit allows; "
     "retry after `Retry-After` seconds.",
     "query-timeout": "The database took longer than the per-request time limit; "
@@ -116,6 +118,10 @@ class TooManyRequests(ApiError):
 
 class CorsRefused(ApiError):
     status, slug = 400, "cors-refused"
+
+
+class HostNotAllowed(ApiError):
+    status, slug = 400, "host-not-allowed"
 
 
 def problem_body(
