@@ -32,7 +32,9 @@ class JsonFormatter(logging.Formatter):
         entry.update((k, v) for k, v in record.__dict__.items() if k not in _STANDARD)
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
-        return orjson.dumps(entry, default=str).decode()
+        # JSON escapes every other control character; these two end a line for some readers.
+        line = orjson.dumps(entry, default=str).decode()
+        return line.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
 class TextFormatter(logging.Formatter):

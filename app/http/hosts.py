@@ -19,10 +19,11 @@ class ProblemTrustedHostMiddleware(TrustedHostMiddleware):
             await app(scope, receive, send)
 
         super().__init__(admitted, allowed_hosts=allowed_hosts)
+        self.inner = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if self.allow_any or scope["type"] != "http":
-            await self.app(scope, receive, send)
+            await self.inner(scope, receive, send)
             return
         state = scope.setdefault("state", {})
 
