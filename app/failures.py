@@ -3,6 +3,8 @@ not a traceback (`--debug` or LOG_LEVEL=DEBUG shows that). The store's URL is na
 its password."""
 
 import errno
+import os
+import traceback
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -25,8 +27,9 @@ def explain(exc: BaseException, database_url: str) -> str:
             for e in exc.errors()
         )
         return f"invalid setting: {errors}; fix the environment (or .env)"
-    if isinstance(exc, NoSuchModuleError | ArgumentError):
-        return f"DATABASE_URL {where!r} is not a store this API can use; give {URLS}"
+    if isinstance(exc, NoSuchModuleError | ArgumentError) or _no_driver(exc):
+        missing = f" (no driver: {exc})" if isinstance(exc, ModuleNotFoundError) else ""
+        return f"DATABASE_URL {where!r} is not a store this API can use{missing}; give {URLS}"
     message = _first_line(str(exc.orig) if isinstance(exc, DBAPIError) else str(exc))
     lowered = message.lower()
     file = _sqlite_file(database_url)
@@ -71,6 +74,14 @@ def explain(exc: BaseException, database_url: str) -> str:
     if "no such table" in lowered or "undefinedtable" in lowered:
         return f"the store at {where} is not migrated ({message}): run `python -m app migrate`"
     return f"{type(exc).__name__}: {message} ({TRACE})"
+
+
+def _no_driver(exc: BaseException) -> bool:
+    """A module SQLAlchemy's dialect for the URL imports (its driver) is not installed."""
+    if not isinstance(exc, ModuleNotFoundError):
+        return False
+    frames = traceback.extract_tb(exc.__traceback__)
+    return any(f"sqlalchemy{os.sep}dialects" in frame.filename for frame in frames)
 
 
 def _safe(url: str) -> str:

@@ -89,6 +89,7 @@ def test_a_file_that_is_not_a_sound_database_is_one_line(
         ("foo://somewhere/db", ["'foo://somewhere/db' is not a store", "sqlite:///"]),
         ("postgresql+nodriver://u@h/d", ["is not a store", "postgresql+psycopg://"]),
         ("not a url", ["'not a url' is not a store"]),
+        ("mysql://db/articles", ["is not a store", "no driver: No module named"]),
     ],
 )
 def test_an_unknown_url_scheme_is_one_line(url: str, words: list[str]) -> None:
