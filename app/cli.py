@@ -2,6 +2,8 @@
 
 import argparse
 import fcntl
+import logging
+import os
 import signal
 import sys
 from collections.abc import Iterator, Sequence
@@ -12,7 +14,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from app.config import SCHEMA_REVISION, Settings
-from app.db import StoreState, is_sqlite, store_state, write_engine
+from app.db import StoreState, is_sqlite, make_engine, store_state, write_engine
 from app.records import DOCUMENT_FORMAT
 
 # The PostgreSQL advisory lock that `migrate`, `seed` and `serve`'s preparation hold. Any fixed
@@ -79,8 +81,11 @@ def seed(settings: Settings, paths: Sequence[Path]) -> int:
         try:
             report = load(engine, paths)
         except SeedError as exc:
+            if len(exc.problems) == 1:
+                print(f"seed refused, nothing was written: {exc.problems[0]}", file=sys.stderr)
+                return 1
             print(
-                f"seed refused, nothing was written ({len(exc.problems)} problem(s)):",
+                f"seed refused, nothing was written ({len(exc.problems)} problems):",
                 file=sys.stderr,
             )
             for problem in exc.problems:
@@ -114,8 +119,13 @@ def prepare_store(settings: Settings) -> int:
     processes starting together do the work once. A ready store only reads (a read-only role
     can start the API): no lock, no Alembic import."""
     url = settings.database_url
-    if current_state(url).problem(SCHEMA_REVISION, DOCUMENT_FORMAT) is None:
-        return 0
+    reader = make_engine(url, readonly=True)
+    try:
+        with reader.connect() as conn:
+            if store_state(conn).problem(SCHEMA_REVISION, DOCUMENT_FORMAT) is None:
+                return 0
+    finally:
+        reader.dispose()
     with store_lock(url):
         state = current_state(url)
         if state.revision != SCHEMA_REVISION:
@@ -221,6 +231,12 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     if refused:
         print(f"serve: {refused}", file=sys.stderr)
         return 2
+    warning = settings.host_problem(host)
+    if warning:
+        from app import logs
+
+        logs.configure(settings.log_level, settings.log_format)
+        logging.getLogger("app.cli").warning("serve: %s", warning)
     if prepare_store(settings):
         return 1
     import uvicorn
@@ -249,6 +265,9 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m app", description=__doc__)
+    parser.add_argument(
+        "--debug", action="store_true", help="on failure, the full trace (so does LOG_LEVEL=DEBUG)"
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("migrate", help="upgrade the schema at DATABASE_URL to head")
     seed_parser = commands.add_parser("seed", help="load annotated articles (default: seed/)")
@@ -267,4 +286,17 @@ def main(argv: list[str] | None = None) -> int:
         "serve": cmd_serve,
         "export": cmd_export,
     }[args.command]
-    return handler(Settings(), args)
+    debug = args.debug or os.environ.get("LOG_LEVEL", "").upper() == "DEBUG"
+    settings: Settings | None = None
+    try:
+        settings = Settings()
+        debug = debug or settings.log_level.upper() == "DEBUG"
+        return handler(settings, args)
+    except Exception as exc:
+        if debug:
+            raise
+        from app.failures import explain
+
+        url = settings.database_url if settings else os.environ.get("DATABASE_URL", "")
+        print(f"{args.command}: {explain(exc, url)}", file=sys.stderr)
+        return 1

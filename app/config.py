@@ -12,6 +12,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SCHEMA_REVISION = "0006"
 DEFAULT_DATABASE_URL = f"sqlite:///{ROOT / 'data' / 'articles.db'}"
 DEFAULT_CURSOR_SECRET = "change-me"
+# Shorter cursor secrets can be guessed: refused wherever the default is (`secret_problem`).
+MIN_SECRET_LENGTH = 32
 # 503s say when to come back: soon, since the store is restarting or the load is passing.
 RETRY_AFTER_SECONDS = 2
 
@@ -79,20 +81,47 @@ class Settings(BaseSettings):
         DEFAULT_CURSOR_SECRET,
         description="Key that signs pagination cursors; same on every worker/host",
     )
+    allowed_hosts: list[str] = Field(
+        ["*"],
+        description="Host names the API answers to (JSON list; `*.example.org` matches its "
+        "subdomains); other Host headers get a 400 problem. `*`: any",
+    )
+
+    def is_exposed(self, host: str) -> bool:
+        """Reached from a network, or in production: where defaults are not safe."""
+        return self.env == "production" or not is_loopback(host)
 
     def secret_problem(self, host: str) -> str | None:
         """Why serving on `host` with these settings would be unsafe, or None: the default
-        cursor secret is for a machine's own loopback, never for a network or production."""
-        if self.cursor_secret != DEFAULT_CURSOR_SECRET:
+        cursor secret, or one shorter than MIN_SECRET_LENGTH, is for a machine's own loopback,
+        never for a network or production."""
+        weak = self.cursor_secret == DEFAULT_CURSOR_SECRET
+        short = len(self.cursor_secret) < MIN_SECRET_LENGTH
+        if not (weak or short) or not self.is_exposed(host):
             return None
-        if self.env == "production" or not is_loopback(host):
-            where = "ENV=production" if self.env == "production" else f"host {host}"
-            return (
-                f"refusing to serve on {where} with the default CURSOR_SECRET; set "
-                "CURSOR_SECRET to a long random value (python -c 'import secrets; "
-                "print(secrets.token_urlsafe(32))'), the same on every host"
-            )
-        return None
+        where = "ENV=production" if self.env == "production" else f"host {host}"
+        what = (
+            "the default CURSOR_SECRET"
+            if weak
+            else f"a CURSOR_SECRET of {len(self.cursor_secret)} characters (at least "
+            f"{MIN_SECRET_LENGTH} are needed)"
+        )
+        return (
+            f"refusing to serve on {where} with {what}; set CURSOR_SECRET to a long random "
+            "value (python -c 'import secrets; print(secrets.token_urlsafe(32))'), the same "
+            "on every host"
+        )
+
+    def host_problem(self, host: str) -> str | None:
+        """Why `serve` on `host` should warn about Host headers, or None: exposed, with any
+        Host accepted and links built from it."""
+        if not self.is_exposed(host) or self.public_url or self.allowed_hosts != ["*"]:
+            return None
+        return (
+            "neither ALLOWED_HOSTS nor PUBLIC_URL is set: any Host header is answered, and "
+            "absolute links (Link headers, annotation ids, redirects) are built from it; set "
+            "both in production"
+        )
 
 
 def is_loopback(host: str) -> bool:

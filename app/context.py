@@ -99,10 +99,13 @@ class AppContext:
     def autocomplete(self, conn: Connection, version: str) -> Index:
         return self.of_version("autocomplete", version, lambda: build_index(conn))
 
-    def paging(self, request: Request, exact: bool = False) -> Paging:
+    def paging(self, request: Request, exact: bool = False, current: bool = False) -> Paging:
         """Paging for this request: the data version the caching layer read for it (every
-        /v1 GET has one), or the store's now; `exact`: count totals however long it takes."""
-        version = request.scope.get("state", {}).get("data_version")
+        /v1 GET has one), or the store's now; `exact`: count totals however long it takes;
+        `current`: the store's version now, not the one read up to DATA_VERSION_TTL ago (an
+        export reads every chunk against it, so one begun just after a seed reads the new
+        data rather than failing)."""
+        version = None if current else request.scope.get("state", {}).get("data_version")
         if version is None:
             with self.engine.connect() as conn:
                 version = data_version(conn)

@@ -1,6 +1,7 @@
 """Engines and connections. SQLite gets WAL, foreign keys and a per-statement time limit."""
 
 import contextlib
+import os
 import sqlite3
 import threading
 import time
@@ -10,6 +11,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import Connection, Engine, LargeBinary, create_engine, event, text
 from sqlalchemy.engine import make_url
@@ -174,6 +176,9 @@ def _sqlite_engine(url: str, *, readonly: bool, time_limit_ms: int, pool: Pool) 
         # In-process, connections beyond the threads that can use them only add page caches
         # (memory); requests beyond POOL_SIZE wait for one.
         sizes = {"pool_size": pool.size, "max_overflow": 0, "pool_timeout": pool.timeout}
+        if readonly and on_read_only_media(Path(parsed.database)):
+            uri = sqlite_read_uri(parsed.database)
+            url = parsed.set(database=uri, query={"uri": "true"}).render_as_string(False)
     engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **sizes)
 
     @event.listens_for(engine, "connect")
@@ -215,6 +220,27 @@ def _sqlite_engine(url: str, *, readonly: bool, time_limit_ms: int, pool: Pool) 
                 deadline[0] = time.monotonic() + time_limit_ms / 1000
 
     return engine
+
+
+def on_read_only_media(path: Path) -> bool:
+    """Whether `path` (or, when it does not exist, its folder) is on a file system mounted
+    read-only."""
+    for place in (path, path.parent):
+        try:
+            return bool(os.statvfs(place).f_flag & os.ST_RDONLY)
+        except OSError:
+            continue
+    return False
+
+
+def sqlite_read_uri(database: str) -> str:
+    """The URI that opens the SQLite file `database` read-only. On read-only media a WAL
+    store's readers cannot make its -shm file, and nothing can change the store: SQLite reads
+    it as immutable (no locks, no -shm)."""
+    if database.startswith("file:"):
+        return database  # already one
+    uri = f"file:{quote(database)}?mode=ro"
+    return f"{uri}&immutable=1" if on_read_only_media(Path(database)) else uri
 
 
 class OverBudget(Exception):

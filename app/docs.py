@@ -11,7 +11,8 @@ import fastapi_offline
 from fastapi import FastAPI
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse
-from fastapi.staticfiles import StaticFiles
+
+from app.http.static import ProblemStaticFiles
 
 ASSETS = Path(fastapi_offline.__file__).parent / "static"
 EXPLORER = Path(__file__).parent / "explorer"
@@ -26,7 +27,7 @@ EXPLORER_CSP = (
 def add_explorer(app: FastAPI) -> None:
     """The explorer at `/`, its files under `/static/explorer/`. It routes by the URL's
     hash, so no other path needs the page."""
-    app.mount("/static/explorer", StaticFiles(directory=EXPLORER), name="explorer-assets")
+    app.mount("/static/explorer", ProblemStaticFiles(directory=EXPLORER), name="explorer-assets")
 
     @app.get("/", include_in_schema=False)
     async def explorer() -> FileResponse:
@@ -37,7 +38,7 @@ def add_docs(app: FastAPI) -> str:
     """Mount `/docs`, `/redoc` and their assets. Returns the Content-Security-Policy of the
     docs pages: their own assets, and of inline script only Swagger UI's bootstrap, by its
     hash."""
-    app.mount("/static/docs", StaticFiles(directory=ASSETS), name="docs-assets")
+    app.mount("/static/docs", ProblemStaticFiles(directory=ASSETS), name="docs-assets")
     swagger_page = get_swagger_ui_html(
         openapi_url="/openapi.json",
         title=f"{app.title} - Swagger UI",

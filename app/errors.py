@@ -26,6 +26,11 @@ PROBLEM_TYPES: dict[str, str] = {
     "payload-too-large": "The request body is larger than the API accepts.",
     "cors-refused": "A CORS preflight asked for an origin, method or header this API does not "
     "allow; the data is read with GET from the configured origins.",
+    "invalid-range": "A Range header on a static file is malformed (400), or asks for bytes "
+    "past the file's end (416, with `Content-Range: bytes */size`); ask for the whole file, "
+    "or for `bytes=start-end` within it.",
+    "host-not-allowed": "The request's Host header names a host this API is not served at "
+    "(ALLOWED_HOSTS); use the API's own address.",
     "too-many-requests": "This client sent more requests than the rate limit allows; "
     "retry after `Retry-After` seconds.",
     "query-timeout": "The database took longer than the per-request time limit; "
@@ -116,6 +121,20 @@ class TooManyRequests(ApiError):
 
 class CorsRefused(ApiError):
     status, slug = 400, "cors-refused"
+
+
+class InvalidRange(ApiError):
+    """A Range header a static file cannot answer: malformed (400) or past its end (416)."""
+
+    slug = "invalid-range"
+
+    def __init__(self, status: int, detail: str, headers: dict[str, str]) -> None:
+        super().__init__(detail, headers=headers)
+        self.status = status
+
+
+class HostNotAllowed(ApiError):
+    status, slug = 400, "host-not-allowed"
 
 
 def problem_body(
@@ -241,9 +260,13 @@ def install(app: FastAPI) -> None:
         detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
         if exc.status_code == 404 and detail == "Not Found":
             detail = f"No resource at {request.url.path}; see /docs for the API's paths"
+        headers = dict(exc.headers or {})
         if exc.status_code == 405:
-            allowed = dict(exc.headers or {}).get("Allow", "GET")
+            # Every path that answers GET answers HEAD (the edge) and OPTIONS (here) too.
+            given = [m.strip() for m in headers.pop("Allow", "GET").split(",")]
+            allowed = ", ".join(dict.fromkeys([*given, "HEAD", "OPTIONS"]))
+            if request.method == "OPTIONS":
+                return Response(status_code=204, headers={"Allow": allowed})
+            headers["Allow"] = allowed
             detail = f"{request.method} is not allowed here (the API is read-only): use {allowed}"
-        return _respond(
-            request, HttpProblem(exc.status_code, slug, detail, dict(exc.headers or {}))
-        )
+        return _respond(request, HttpProblem(exc.status_code, slug, detail, headers))

@@ -3,6 +3,7 @@ its own time budget), as NDJSON (one record a line) or flat CSV (one record a ro
 constant memory. The HTTP layer streams them (app.api.lists); `python -m app export` writes
 them to files."""
 
+import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -15,6 +16,7 @@ from app.errors import InvalidParameter, Unavailable
 from app.query import F, Listing, Paging, fetch_page
 from app.records import Item, Kind, shape, to_utf16
 
+log = logging.getLogger("app.exports")
 CHUNK = 2000
 MEDIA_TYPES = {"csv": "text/csv; charset=utf-8", "ndjson": "application/x-ndjson"}
 # What each format concatenates when records are exported whole: the stored JSON document, or
@@ -24,7 +26,9 @@ STORED = {"ndjson": "body", "csv": "csv"}
 
 class DataChanged(Unavailable):
     """The store was re-seeded while an export was being read: its chunks would mix two
-    versions of the data."""
+    versions of the data, and the one it began on is gone (each chunk is a transaction of
+    its own, so that each has the whole time limit). Refused, to be started again: a 503
+    before the first byte, the stream's last line after it."""
 
 
 @dataclass(frozen=True)
@@ -59,10 +63,20 @@ def chunks(
     holds the chunk being read and the one being sent, however long the export."""
     cursor: str | None = None
     size = chunk or CHUNK
+    sent = 0
     batch: list[bytes] | list[Item]
     while True:
         with engine.connect() as conn:
-            if data_version(conn) != paging.version:
+            now = data_version(conn)
+            if now != paging.version:
+                log.warning(
+                    "export of %s refused: the data changed from version %s to %s (a seed) "
+                    "after %d records; the client is told to start again",
+                    listing.name,
+                    paging.version,
+                    now,
+                    sent,
+                )
                 raise DataChanged("The data changed during the export; start it again")
             result = fetch_page(
                 conn,
@@ -79,6 +93,7 @@ def chunks(
             del result
             batch = values if shaping.as_stored else shaped(conn, kind, values, shaping)
             del values
+        sent += len(batch)
         yield batch
         del batch
         if cursor is None:

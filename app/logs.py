@@ -1,10 +1,21 @@
 """Logging: JSON lines (LOG_FORMAT=json) or plain text, with the request id on every line."""
 
 import logging
+import re
 import sys
 from typing import Any
 
 import orjson
+
+# What could end a log line or forge another (a newline sent as %0a in a path), or move a
+# terminal's cursor: C0 and C1 controls, and Unicode's line and paragraph separators.
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def escape_controls(text: str) -> str:
+    """`text` with each control character written as its Python escape (`\\n`, `\\x00`)."""
+    return _CONTROLS.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
 
 # uvicorn adds `color_message`, the message with ANSI colour codes: not for JSON.
 _STANDARD = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "color_message"}
@@ -21,10 +32,18 @@ class JsonFormatter(logging.Formatter):
         entry.update((k, v) for k, v in record.__dict__.items() if k not in _STANDARD)
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
-        return orjson.dumps(entry, default=str).decode()
+        # JSON escapes every other control character; these two end a line for some readers.
+        line = orjson.dumps(entry, default=str).decode()
+        return line.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
 class TextFormatter(logging.Formatter):
+    """One line a record (a traceback follows on lines of its own): the message's control
+    characters are escaped, so nothing logged can end the line or forge another."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        return escape_controls(super().formatMessage(record))
+
     def format(self, record: logging.LogRecord) -> str:
         line = super().format(record)
         extra = getattr(record, "duration_ms", None)

@@ -30,6 +30,7 @@ from app.http.caching import CachingMiddleware
 from app.http.compression import CompressionMiddleware
 from app.http.cors import ProblemCORSMiddleware
 from app.http.edge import EdgeMiddleware
+from app.http.hosts import ProblemTrustedHostMiddleware
 from app.http.hot import ALPHA2, SLUG, HotReadMiddleware
 from app.http.ratelimit import RateLimitMiddleware
 from app.http.slots import SlowRouteSlots, slow_slots
@@ -160,6 +161,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             per_minute=settings.rate_limit_per_minute,
             burst=settings.rate_limit_burst,
         )
+    # Inside the edge (a refusal has a request id and a log line), outside the cache (which
+    # keys responses by host).
+    app.add_middleware(ProblemTrustedHostMiddleware, allowed_hosts=settings.allowed_hosts)
     app.add_middleware(EdgeMiddleware, docs_csp=docs_csp, explorer_csp=EXPLORER_CSP)
     # Any request header a browser client sends (Authorization, traceparent, ...) passes a
     # preflight: the API reads none it would refuse. No credentials: the data is public.

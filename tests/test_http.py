@@ -2,8 +2,12 @@
 server that keeps answering (and finishes what it started) while queries wait."""
 
 import concurrent.futures
+import json
+import os
 import signal
 import subprocess
+import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -13,13 +17,16 @@ import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
+from bench.proc import free_port
 from tests.conftest import (
+    ROOT,
     app_client,
     create_pg_database,
     drop_pg_database,
     engine_of,
     require_postgres,
     running_server,
+    wait_ready,
 )
 
 
@@ -112,10 +119,84 @@ def test_a_refused_cors_preflight_is_a_problem(http: TestClient) -> None:
         "/v1/events",
         headers={"Origin": "https://example.org", "Access-Control-Request-Method": "POST"},
     )
-    assert response.status_code == 400
-    assert response.headers["content-type"] == "application/problem+json"
-    body = response.json()
-    assert body["type"] == "/problems/cors-refused" and "method" in body["detail"]
+    body = problem(response, 400, "cors-refused")
+    assert "method" in body["detail"]
+    assert body["instance"] == "/v1/events"
+    assert body["request_id"] == response.headers["x-request-id"]
+
+
+def test_a_plain_options_lists_every_method_a_path_answers(http: TestClient) -> None:
+    for path in ("/v1/events", "/v1/countries/NE", "/", "/docs", "/static/explorer/main.js"):
+        response = http.options(path)
+        assert response.status_code == 204, path
+        assert response.headers["allow"] == "GET, HEAD, OPTIONS", path
+    refused = http.post("/v1/events")
+    assert refused.headers["allow"] == "GET, HEAD, OPTIONS"
+    problem(http.options("/nowhere"), 404, "not-found")
+
+
+@pytest.mark.parametrize(
+    ("range_", "status"),
+    [
+        ("bytes=99999999-", 416),
+        ("garbage", 400),
+        ("bytes=50-10", 400),
+        ("items=0-10", 400),
+        ("bytes=", 400),
+    ],
+)
+def test_a_bad_range_on_a_static_file_is_a_problem(
+    http: TestClient, range_: str, status: int
+) -> None:
+    for path in ("/static/explorer/main.js", "/static/docs/swagger-ui.css"):
+        response = http.get(path, headers={"Range": range_})
+        body = problem(response, status, "invalid-range")
+        assert body["instance"] == path and body["detail"]
+        if status == 416:
+            size = len(http.get(path).content)
+            assert response.headers["content-range"] == f"bytes */{size}"
+            assert str(size) in body["detail"]
+    whole = http.get("/static/explorer/main.js").content
+    part = http.get("/static/explorer/main.js", headers={"Range": "bytes=0-9"})
+    assert part.status_code == 206 and part.content == whole[:10]
+
+
+@pytest.mark.parametrize("path", ["/v1/events", "/v1/countries/NE", "/openapi.json", "/docs"])
+@pytest.mark.parametrize(
+    "headers",
+    [{}, {"Accept-Encoding": "gzip"}, {"Origin": "https://news.example"}, {"Accept": "text/csv"}],
+    ids=["plain", "gzip", "origin", "csv"],
+)
+def test_a_304_varies_on_what_its_200_varies_on(
+    http: TestClient, path: str, headers: dict[str, str]
+) -> None:
+    full = http.get(path, headers=headers)
+    assert full.status_code == 200
+    unchanged = http.get(path, headers={**headers, "If-None-Match": full.headers["etag"]})
+    assert unchanged.status_code == 304
+    assert unchanged.headers["vary"] == full.headers["vary"]
+    assert "Accept-Encoding" in full.headers["vary"] and "Origin" in full.headers["vary"]
+
+
+def test_typescript_declarations_are_served_as_text(http: TestClient) -> None:
+    response = http.get("/static/explorer/types.d.ts")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "text/plain; charset=utf-8"
+
+
+def test_only_allowed_hosts_are_answered(seeded_sqlite_url: str) -> None:
+    with app_client(seeded_sqlite_url, allowed_hosts=["api.example.org", "*.example.net"]) as c:
+        for host in ("api.example.org", "eu.example.net"):
+            response = c.get("/v1/events?limit=1", headers={"Host": host})
+            assert response.status_code == 200, host
+            assert f"://{host}/" in response.headers["link"]
+        for path in ("/v1/events", "/static/explorer", "/v1/countries/NE", "/healthz"):
+            refused = c.get(path, headers={"Host": "evil.example"}, follow_redirects=False)
+            body = problem(refused, 400, "host-not-allowed")
+            assert "evil.example" in body["detail"] and body["instance"] == path
+            assert "link" not in refused.headers and "location" not in refused.headers
+    with app_client(seeded_sqlite_url) as anyone:  # the default: ALLOWED_HOSTS=["*"]
+        assert anyone.get("/v1/events", headers={"Host": "evil.example"}).status_code == 200
 
 
 def test_method_not_allowed_says_what_is(http: TestClient) -> None:
@@ -234,3 +315,42 @@ def test_an_exhausted_pool_answers_503_with_retry_after_never_500(
         assert response.headers["retry-after"] == "2"
         assert response.json()["type"] == "/problems/unavailable"
         assert client.get(path).status_code == 200
+
+
+@pytest.mark.parametrize("log_format", ["text", "json"])
+def test_a_request_cannot_forge_a_log_line(seeded_sqlite_url: str, log_format: str) -> None:
+    """A newline sent as %0a (or any control character) is escaped in what is logged, so a
+    path cannot end its access line and write a fake ERROR line of its own."""
+    forged = "2026-12-04 03:00:00,000 ERROR app.errors FAKE"
+    path = "/v1/events/x%0a" + forged.replace(" ", "%20") + "%0d%1b[2J%e2%80%a8"
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": seeded_sqlite_url,
+        "PORT": str(port),
+        "LOG_LEVEL": "INFO",
+        "LOG_FORMAT": log_format,
+    }
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "app", "serve"], cwd=ROOT, env=env, stderr=log
+        )
+        try:
+            wait_ready(f"http://127.0.0.1:{port}", process)
+            response = httpx.get(f"http://127.0.0.1:{port}{path}?q=%0aFAKE")
+            assert response.status_code in (404, 422)
+        finally:
+            process.send_signal(signal.SIGTERM)
+            assert process.wait(timeout=30) == 0
+        log.seek(0)
+        lines = log.read().decode().splitlines()
+    assert not any(line.startswith(forged) for line in lines), lines
+    access = [line for line in lines if "/v1/events/x" in line]
+    assert len(access) == 1, lines
+    if log_format == "json":
+        assert json.loads(access[0])["path"].startswith("/v1/events/x\n2026")
+    else:
+        assert (
+            "/v1/events/x\\n2026-12-04 03:00:00,000 ERROR app.errors FAKE\\r\\x1b[2J" in (access[0])
+        )
+        assert "\\u2028" in access[0]

@@ -3,6 +3,7 @@ see a half-loaded store while it runs. A slow query cannot pin a worker."""
 
 import hashlib
 import json
+import logging
 import os
 import signal
 import subprocess
@@ -162,3 +163,84 @@ def test_a_slow_query_answers_503_instead_of_pinning_a_worker(
         assert slow.headers["content-type"] == "application/problem+json"
         assert slow.json()["type"] == "/problems/query-timeout"
         assert client.get("/healthz").status_code == 200
+
+
+# --- exports across a seed ---------------------------------------------------------------------
+
+ARTICLE = "niger-russia-military-ties"
+
+
+def retitled(folder: Path, title: str) -> Path:
+    """The seed's annotation with its fourth event retitled, and the article beside it."""
+    data = json.loads((SEED_DIR / f"{ARTICLE}.json").read_text())
+    data["events"][3]["title"] = title
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{ARTICLE}.txt").write_bytes((SEED_DIR / f"{ARTICLE}.txt").read_bytes())
+    path = folder / f"{ARTICLE}.json"
+    path.write_text(json.dumps(data))
+    return path
+
+
+@BOTH
+def test_an_export_begun_just_after_a_seed_reads_the_new_data(
+    fresh_store: str, tmp_path: Path
+) -> None:
+    """The data version a worker trusts for DATA_VERSION_TTL is not what an export reads
+    against: one begun right after a seed commits serves the new data (it was a 503)."""
+    with write_engine(fresh_store) as engine:
+        seed(engine, default_paths(SEED_DIR))
+    with app_client(fresh_store, data_version_ttl=3600) as client:
+        assert client.get("/v1/events", params={"format": "ndjson"}).status_code == 200
+        with write_engine(fresh_store) as engine:
+            assert seed(engine, [retitled(tmp_path / "new", "Retitled by a seed")]).changed
+        for path, params in [("/v1/events", {"format": "ndjson"}), ("/v1/export.ndjson", {})]:
+            response = client.get(path, params=params)
+            assert response.status_code == 200, response.text
+            assert "Retitled by a seed" in response.text
+            lines = [json.loads(line) for line in response.text.splitlines()]
+            assert all("status" not in line for line in lines)
+
+
+@BOTH
+@pytest.mark.parametrize("path", ["/v1/events?format=ndjson", "/v1/export.ndjson"])
+def test_a_seed_during_an_export_ends_it_with_a_problem_and_a_warning(
+    fresh_store: str,
+    tmp_path: Path,
+    path: str,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A seed committing between two chunks: the export cannot go on with the version it
+    began on (gone), nor mix in the new one. Its last line is a 503 problem; the log has a
+    WARNING line saying so, and no ERROR or traceback."""
+    from app import exports
+
+    with write_engine(fresh_store) as engine:
+        seed(engine, default_paths(SEED_DIR))
+    new_seed = retitled(tmp_path / "new", "Retitled by a seed")
+    real = exports.fetch_page
+    calls = [0]
+
+    def then_seed(*args: Any, **kwargs: Any) -> Any:
+        page = real(*args, **kwargs)
+        calls[0] += 1
+        if calls[0] == 1:  # a seed commits while the first chunk is read
+            with write_engine(fresh_store) as engine:
+                assert seed(engine, [new_seed]).changed
+        return page
+
+    monkeypatch.setattr(exports, "CHUNK", 4)
+    monkeypatch.setattr(exports, "fetch_page", then_seed)
+    with app_client(fresh_store, response_cache_bytes=0) as client:
+        response = client.get(path, headers={"X-Request-ID": "across-a-seed"})
+    assert response.status_code == 200
+    lines = response.text.splitlines()
+    # The first chunk (of events; of the dump, its one article), then the problem.
+    assert len(lines) == (5 if path.startswith("/v1/events") else 2)
+    problem = json.loads(lines[-1])
+    assert problem["status"] == 503 and problem["type"] == "/problems/unavailable"
+    assert problem["request_id"] == "across-a-seed" and "start it again" in problem["detail"]
+    assert "Retitled by a seed" not in response.text
+    warnings = [r for r in caplog.records if r.levelname == "WARNING" and r.name == "app.exports"]
+    assert len(warnings) == 1 and "the data changed" in warnings[0].getMessage()
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]

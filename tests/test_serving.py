@@ -4,6 +4,7 @@ running the README's run command, stopped with SIGTERM: each exits 0."""
 import json
 import os
 import re
+import secrets
 import shlex
 import shutil
 import signal
@@ -91,15 +92,23 @@ def test_a_requested_stop_exits_0(server: str, served_store: Path, signum: int) 
 
 @pytest.mark.parametrize(
     ("env", "args"),
-    [({}, ["--host", "0.0.0.0"]), ({"HOST": "0.0.0.0"}, []), ({"ENV": "production"}, [])],
-    ids=["flag", "HOST", "production"],
+    [
+        ({}, ["--host", "0.0.0.0"]),
+        ({"HOST": "0.0.0.0"}, []),
+        ({"ENV": "production"}, []),
+        ({"HOST": "0.0.0.0", "CURSOR_SECRET": "x"}, []),
+        ({"ENV": "production", "CURSOR_SECRET": "CHANGE-ME"}, []),
+        ({"HOST": "0.0.0.0", "CURSOR_SECRET": ""}, []),
+    ],
+    ids=["flag", "HOST", "production", "short", "short-in-production", "empty"],
 )
-def test_the_default_cursor_secret_is_refused_off_loopback(
+def test_a_default_or_short_cursor_secret_is_refused_off_loopback(
     tmp_path: Path, env: dict[str, str], args: list[str]
 ) -> None:
     store = tmp_path / "store.db"
-    environment = {**os.environ, "DATABASE_URL": f"sqlite:///{store}", **env}
+    environment = {**os.environ, "DATABASE_URL": f"sqlite:///{store}"}
     environment.pop("CURSOR_SECRET", None)
+    environment.update(env)
     refused = subprocess.run(
         [sys.executable, "-m", "app", "serve", *args],
         cwd=ROOT,
@@ -116,8 +125,41 @@ def test_the_default_cursor_secret_is_refused_off_loopback(
 
 def test_a_real_secret_serves_on_every_interface(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'store.db'}"
-    with running_server(url, HOST="0.0.0.0", CURSOR_SECRET="s3cret-for-this-test") as (base, _):
+    secret = secrets.token_urlsafe(32)
+    with running_server(url, HOST="0.0.0.0", CURSOR_SECRET=secret) as (base, _):
         assert httpx.get(f"{base}/v1/countries/NE").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("env", "warned"),
+    [
+        ({"HOST": "0.0.0.0"}, True),
+        ({"ENV": "production"}, True),
+        ({"HOST": "0.0.0.0", "ALLOWED_HOSTS": '["api.example.org", "127.0.0.1"]'}, False),
+        ({"HOST": "0.0.0.0", "PUBLIC_URL": "https://api.example.org"}, False),
+        ({}, False),
+    ],
+    ids=["exposed", "production", "allowed-hosts", "public-url", "loopback"],
+)
+def test_serving_exposed_without_allowed_hosts_or_public_url_warns(
+    tmp_path: Path, env: dict[str, str], warned: bool
+) -> None:
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    log = tmp_path / "serve.log"
+    environment = {**os.environ, "DATABASE_URL": url, "PORT": str(free_port())}
+    environment.update(env, CURSOR_SECRET=secrets.token_urlsafe(32), LOG_LEVEL="INFO")
+    with log.open("wb") as stderr:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "app", "serve"], cwd=ROOT, env=environment, stderr=stderr
+        )
+        try:
+            wait_ready(f"http://127.0.0.1:{environment['PORT']}", process)
+        finally:
+            process.send_signal(signal.SIGTERM)
+            assert process.wait(timeout=30) == 0
+    warnings = [line for line in log.read_text().splitlines() if " WARNING " in line]
+    expected = "neither ALLOWED_HOSTS nor PUBLIC_URL is set"
+    assert any(expected in line for line in warnings) is warned, warnings
 
 
 def require_commands(*names: str) -> None:

@@ -296,6 +296,19 @@ def _mutations() -> list[tuple[str, Any, str, str]]:
         coup.update(date=None, date_precision=None, date_note="made circular")
         coup["date_relation"] = {"after": "niger-expels-french-troops"}
 
+    def relation_cycle_of_three(d: dict[str, Any]) -> None:
+        relation_cycle(d)
+        coup = event(d, "niger-coup-2023")
+        coup["date_relation"] = {"after": "us-calls-overthrow-seizure-of-power"}
+        calls = event(d, "us-calls-overthrow-seizure-of-power")
+        calls["date_relation"] = {"after": "niger-expels-french-troops"}
+
+    def control_character_in_a_title(d: dict[str, Any]) -> None:
+        event(d, "niger-coup-2023")["title"] = "Coup\u0000 in Niger"
+
+    def control_character_in_a_key(d: dict[str, Any]) -> None:
+        d["people"][0]["enrichment"] = {"name\u001b[2J": "escape codes"}
+
     def relation_contradicted(d: dict[str, Any]) -> None:
         event(d, "mali-coup-2021")["date_relation"] = {"after": "niger-coup-2023"}
         event(d, "mali-coup-2021")["date_note"] = "after a later coup"
@@ -430,6 +443,25 @@ def _mutations() -> list[tuple[str, Any, str, str]]:
             "events[",
         ),
         (
+            "relation_cycle_of_three",
+            relation_cycle_of_three,
+            "a cycle of relations: niger-coup-2023 -> us-calls-overthrow-seizure-of-power -> "
+            "niger-expels-french-troops -> niger-coup-2023",
+            "events[1] 'niger-expels-french-troops'.date_relation",
+        ),
+        (
+            "control_character_in_a_title",
+            control_character_in_a_title,
+            "control character U+0000 (only newline and tab are allowed)",
+            "events[0] 'niger-coup-2023'.title",
+        ),
+        (
+            "control_character_in_a_key",
+            control_character_in_a_key,
+            "control character U+001B",
+            "people[0] 'abdourahamane-tiani'.enrichment",
+        ),
+        (
             "relation_contradicted",
             relation_contradicted,
             "cannot be earlier than 2023-07-01, but its own latest day is 2021-12-31",
@@ -498,6 +530,47 @@ def test_a_wrong_record_refuses_the_whole_seed(
     assert any(reason in problem and f": {record}" in problem for problem in problems), problems
     assert all(f"{ARTICLE}.json" in problem for problem in problems)
     assert counts(fresh_store) == before
+
+
+@BOTH
+@pytest.mark.parametrize("char", ["\u0000", "\u0007", "\r", "\u007f", "\u0085"])
+def test_a_control_character_refuses_the_seed_on_both_stores(
+    fresh_store: str, tmp_path: Path, char: str
+) -> None:
+    """PostgreSQL cannot store NUL in text (the load crashed there, and loaded on SQLite):
+    every control character but newline and tab is refused the same on both, naming the
+    record; newline and tab load."""
+    data = annotation()
+    data["events"][3]["title"] = f"Russia{char}Niger"
+    path = write_seed(tmp_path / "bad", data)
+    problems = refusal(fresh_store, path)
+    assert problems == [
+        f"{path}: events[3] 'russia-niger-military-cooperation'.title: control character "
+        f"U+{ord(char):04X} (only newline and tab are allowed) in the text"
+    ]
+    data["events"][3]["title"] = "Russia\tand\nNiger"
+    with write_engine(fresh_store) as engine:
+        assert seed(engine, [write_seed(tmp_path / "good", data)]).changed
+
+
+def test_a_control_character_in_the_article_text_refuses_the_seed(
+    fresh_store: str, tmp_path: Path
+) -> None:
+    path = tiny_article(tmp_path / "bad", "Ann Lee\u0000 said nothing.", [])
+    assert refusal(fresh_store, path) == [
+        f"{path}: article text: control character U+0000 (only newline and tab are allowed) "
+        "at character 7"
+    ]
+
+
+def test_a_key_given_twice_refuses_the_seed(fresh_store: str, tmp_path: Path) -> None:
+    path = write_seed(tmp_path / "bad", annotation())
+    text_ = path.read_text()
+    path.write_text(text_.replace('"format": 2,', '"format": 3, "format": 2,', 1))
+    assert '"format": 3, "format": 2' in path.read_text()
+    assert refusal(fresh_store, path) == [
+        f"{path}: cannot read annotation: the key 'format' appears twice in one object"
+    ]
 
 
 def tiny_article(folder: Path, text_: str, quotes: list[list[tuple[int, int]]]) -> Path:

@@ -113,10 +113,16 @@ def test_if_none_match_uses_weak_comparison(header: str, matches: bool) -> None:
         ("::", "development", "change-me", True),
         ("192.0.2.10", "development", "change-me", True),
         ("127.0.0.1", "production", "change-me", True),
-        ("0.0.0.0", "production", "a-real-secret", False),
+        ("0.0.0.0", "production", "a-real-secret-of-32-characters-!", False),
+        ("0.0.0.0", "development", "", True),
+        ("0.0.0.0", "development", "x", True),
+        ("0.0.0.0", "development", "CHANGE-ME", True),
+        ("0.0.0.0", "development", "a-real-secret-of-31-characters!", True),
+        ("127.0.0.1", "production", "a-real-secret-of-31-characters!", True),
+        ("127.0.0.1", "development", "x", False),
     ],
 )
-def test_the_default_secret_serves_only_loopback_outside_production(
+def test_a_default_or_short_secret_serves_only_loopback_outside_production(
     host: str, env: str, secret: str, refused: bool
 ) -> None:
     settings = Settings(env=env, cursor_secret=secret)  # type: ignore[arg-type]

@@ -84,7 +84,7 @@ def typed_lines(ctx: Ctx, paging: Paging) -> Iterator[bytes]:
 def export_everything(ctx: Ctx, request: Request) -> Response:
     """Every record of every kind (articles without their text: GET one for it), one JSON
     object a line with its `type`, streamed: a dump to load elsewhere."""
-    paging = ctx.paging(request)
+    paging = ctx.paging(request, current=True)
     lines = typed_lines(ctx, paging)
     first = next(lines)
     request.scope["state"]["uncached"] = True

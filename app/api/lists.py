@@ -95,6 +95,8 @@ def negotiated(request: Request) -> ListFormat:
 def stream_error(exc: Exception, request_id: str | None, path: str) -> ApiError:
     """What ends a stream that failed after it began, logged once with the request id."""
     error = database_error(exc) if isinstance(exc, DATABASE_ERRORS) else exc
+    if isinstance(error, exports.DataChanged):
+        return error  # not a bug: logged as a warning where it was found
     if not isinstance(error, ApiError):
         error = ApiError("Unexpected error; it has been logged with the request id")
     error_log.error(
@@ -206,7 +208,7 @@ class Resource(Generic[F]):
         include = frozenset(parse_include(self.kind, page.include))
         if format is ListFormat.csv:
             exports.refuse_include_in_csv(include)
-        paging = ctx.paging(request)
+        paging = ctx.paging(request, current=True)
         with ctx.engine.connect() as conn:
             if within is not None:
                 parent, key = within

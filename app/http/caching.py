@@ -17,7 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app import __version__
 from app.http.compression import negotiate
 from app.http.negotiation import media_type
-from app.http.raw import header
+from app.http.raw import add_vary, header
 
 # What changes only with the app itself: ETags from the app version.
 APP_PATHS = ("/docs", "/redoc", "/openapi.json", "/problems/")
@@ -30,6 +30,9 @@ _PER_REQUEST = {
     b"content-security-policy",
     b"referrer-policy",
 }
+# What a representation is chosen by (beside its URL): said on every 200 and 304 alike (CORS
+# adds Origin to both).
+VARY = b"Accept, Accept-Encoding"
 # (host, path, query, content coding, list media type): one representation.
 CacheKey = tuple[str, str, bytes, str, str]
 Entry = tuple[list[tuple[bytes, bytes]], bytes]
@@ -149,7 +152,12 @@ class CachingMiddleware:
                     message, unchanged = not_modified, True
                 else:
                     tags = [(b"etag", etag.encode()), (b"cache-control", self.cache_bytes)]
-                    message = {**message, "headers": [*message.get("headers", ()), *tags]}
+                    # This layer's names first, in the order its 304s give them.
+                    given = list(message.get("headers", ()))
+                    others = b", ".join(v for k, v in given if k == b"vary")
+                    headers = [(k, v) for k, v in given if k != b"vary"]
+                    headers = add_vary([*headers, (b"vary", VARY)], others)
+                    message = {**message, "headers": [*headers, *tags]}
             elif message["type"] == "http.response.body" and unchanged:
                 message = {**message, "body": b""}
             await send(message)
@@ -204,5 +212,9 @@ def _not_modified(etag: str, cache_control: str) -> Message:
     return {
         "type": "http.response.start",
         "status": 304,
-        "headers": [(b"etag", etag.encode()), (b"cache-control", cache_control.encode())],
+        "headers": [
+            (b"etag", etag.encode()),
+            (b"cache-control", cache_control.encode()),
+            (b"vary", VARY),
+        ],
     }

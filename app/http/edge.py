@@ -85,6 +85,9 @@ class EdgeMiddleware:
                 length = -1
             if length < 0 or length > self.max_body_bytes:
                 raise PayloadTooLarge(f"Request bodies are limited to {self.max_body_bytes} bytes")
+            refusal = scope["state"].pop("refusal", None)  # an outer layer's (CORS)
+            if refusal is not None:
+                raise refusal
             await self.app(scope, receive, respond)
         except Exception as exc:
             if status:  # the response has started: nothing sane can follow it

@@ -23,7 +23,7 @@ from sqlalchemy.engine import make_url
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from app.db import is_sqlite
+from app.db import is_sqlite, sqlite_read_uri
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 ALPHA2 = re.compile(r"^[A-Z]{2}$")
@@ -41,8 +41,7 @@ class DocumentReader:
 
     def _sqlite(self) -> sqlite3.Connection:
         if self._connection is None:
-            database = make_url(str(self.engine.url)).database or ""
-            uri = f"file:{database}?mode=ro"
+            uri = sqlite_read_uri(make_url(str(self.engine.url)).database or "")
             connection = sqlite3.connect(uri, uri=True, check_same_thread=False)
             connection.execute("PRAGMA query_only=ON")
             self._connection = connection

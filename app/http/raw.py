@@ -20,9 +20,9 @@ def has(headers: RawHeaders, name: bytes) -> bool:
 
 
 def add_vary(headers: RawHeaders, value: bytes) -> RawHeaders:
-    """`headers` with `value` added to its one Vary header."""
+    """`headers` with the names in `value` added to its one Vary header (each once)."""
     varies = [v for k, v in headers if k == b"vary"]
-    if not varies:
-        return [*headers, (b"vary", value)]
-    merged = b", ".join([*varies, value])
-    return [(k, v) for k, v in headers if k != b"vary"] + [(b"vary", merged)]
+    names = [n.strip() for v in varies for n in v.split(b",") if n.strip()]
+    known = {n.lower() for n in names}
+    names += [n.strip() for n in value.split(b",") if n.strip().lower() not in known]
+    return [(k, v) for k, v in headers if k != b"vary"] + [(b"vary", b", ".join(names))]

@@ -72,8 +72,10 @@ def resolve(records: Mapping[str, tuple[str, DatedIn]]) -> tuple[dict[str, Bound
                     f"{where}.date_relation: unknown record {target!r}: a relation names an "
                     "event, statement, aid or figure"
                 )
-            elif target in visiting:
-                cycle = [*visiting[visiting.index(target) :], target]
+            elif target == key or target in visiting:
+                # The records followed from the target to this one, then back to the target.
+                loop = visiting[visiting.index(target) :] if target in visiting else []
+                cycle = [*loop, key, target]
                 problems.append(
                     f"{where}.date_relation: a cycle of relations: {' -> '.join(cycle)}"
                 )

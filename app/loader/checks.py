@@ -4,7 +4,7 @@ references, quotations), and what only shows across files."""
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -56,13 +56,35 @@ def canonical_json(value: Any) -> bytes:
     return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
 
 
+# Control characters other than newline and tab: nothing an article or its annotation
+# means, and PostgreSQL cannot store NUL in text. Refused in every string of a seed.
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+class DuplicateKey(ValueError):
+    pass
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """An object with each key once: `{"format": 3, "format": 2}` is a mistake, not the
+    last value."""
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise DuplicateKey(f"the key {key!r} appears twice in one object")
+        out[key] = value
+    return out
+
+
 def read_file(path: Path) -> Source:
     """Read an annotation file and the article text it names (beside it)."""
     origin = str(path)
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raw = json.loads(path.read_text(encoding="utf-8"), object_pairs_hook=_unique_keys)
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, DuplicateKey) as exc:
         raise SeedError([f"{origin}: cannot read annotation: {exc}"]) from exc
+    except RecursionError as exc:
+        raise SeedError([f"{origin}: cannot read annotation: nested too deeply"]) from exc
     text_file = (raw.get("article") or {}).get("text_file") if isinstance(raw, dict) else None
     if not isinstance(text_file, str) or Path(text_file).name != text_file:
         raise SeedError([f"{origin}: article.text_file must name a file beside the annotation"])
@@ -90,7 +112,42 @@ def _where(raw: Any, loc: tuple[int | str, ...]) -> str:
     return ".".join(parts) or "file"
 
 
+def _controls(node: Any, loc: tuple[int | str, ...]) -> Iterator[tuple[tuple[int | str, ...], str]]:
+    """Where a string (a value or a key) of `node` holds a control character, and which."""
+    if isinstance(node, str):
+        found = CONTROL.search(node)
+        if found:
+            yield loc, found.group()
+    elif isinstance(node, list):
+        for index, item in enumerate(node):
+            yield from _controls(item, (*loc, index))
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            yield from _controls(key, loc)
+            yield from _controls(value, (*loc, key))
+
+
+def _refuse_controls(source: Source) -> bool:
+    """Name each string with a control character in it; whether there was one."""
+    found = False
+    for loc, char in _controls(source.raw, ()):
+        source.problem(_where(source.raw, loc), f"{_control_words(char)} in the text")
+        found = True
+    in_text = CONTROL.search(source.text)
+    if in_text:
+        at = in_text.start()
+        source.problem("article text", f"{_control_words(in_text.group())} at character {at}")
+        found = True
+    return found
+
+
+def _control_words(char: str) -> str:
+    return f"control character U+{ord(char):04X} (only newline and tab are allowed)"
+
+
 def parse(source: Source) -> None:
+    if _refuse_controls(source):
+        return
     try:
         source.file = AnnotationFile.model_validate(upgrade_v1(source.raw))
     except ValidationError as exc:
