@@ -222,10 +222,14 @@ def test_aid_filters_and_money_fields(client: TestClient) -> None:
         "more_than",
         "cut",
     )
-    assert ids(client.get("/v1/aid", params={"min_amount": 500_000_001})) == set()
-    assert ids(client.get("/v1/aid", params={"max_amount": 500_000_000, "currency": "usd"})) == {
+    # "more than $500 million" may be 600 million, cannot be 500 million or less
+    assert ids(client.get("/v1/aid", params={"min_amount": 600_000_000})) == {cut["id"]}
+    assert ids(client.get("/v1/aid", params={"max_amount": 500_000_000})) == set()
+    assert ids(client.get("/v1/aid", params={"max_amount": 500_000_001, "currency": "usd"})) == {
         cut["id"]
     }
+    within = {"min_amount": 600_000_000, "amount_match": "within"}
+    assert ids(client.get("/v1/aid", params=within)) == set()
     assert ids(client.get("/v1/aid", params={"donor": "RU"})) == set()
 
 

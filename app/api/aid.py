@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from sqlalchemy import Connection, func, or_, select
 
 from app import facets
+from app.api.amounts import ANY_AMOUNT, AmountRange, amount_range
 from app.api.choices import (
     CODES,
     MAX_IDS,
@@ -43,7 +44,6 @@ from app.summaries import summarize
 
 KIND = KINDS["aid"]
 TABLE = KIND.table
-MAX_AMOUNT = 10**18
 CURRENCIES = explained(
     r"^!?[A-Za-z]{3}(,!?[A-Za-z]{3})*$",
     "must be ISO 4217 currency codes (3 letters; comma-separated values are ORed; ! before "
@@ -60,8 +60,7 @@ class AidFilters:
     kind: Choice | None = None
     currency: Choice | None = None
     article: Choice | None = None
-    min_amount: int | None = None
-    max_amount: int | None = None
+    amounts: AmountRange = ANY_AMOUNT
     dates: DateRange = ANY_TIME
 
 
@@ -82,10 +81,7 @@ def _where(conn: Connection, f: AidFilters) -> list[Condition]:
         out += f.currency.map(str.upper).on(TABLE.c.currency)
     if f.article:
         out += f.article.on(TABLE.c.article)
-    if f.min_amount is not None:
-        out.append(TABLE.c.amount >= f.min_amount)
-    if f.max_amount is not None:
-        out.append(TABLE.c.amount <= f.max_amount)
+    out.extend(f.amounts.conditions(TABLE.c.amount, TABLE.c.qualifier))
     out.extend(f.dates.conditions(TABLE))
     return out
 
@@ -125,7 +121,7 @@ ITEM = item_params(KIND)
 OPTIONS = list_options(AID.listing)
 router = APIRouter(prefix="/v1/aid", tags=["aid"])
 
-Amount = Annotated[int | None, Query(ge=0, le=MAX_AMOUNT, description="Whole currency units")]
+amount_filters = amount_range("amount", "Whole currency units")
 
 
 async def aid_filters(
@@ -142,20 +138,17 @@ async def aid_filters(
         str | None, choice_query("ISO 4217 code, e.g. USD", CURRENCIES, "USD")
     ] = None,
     article: Annotated[str | None, choice_query("Id of the article that states it")] = None,
-    min_amount: Amount = None,
-    max_amount: Amount = None,
+    amounts: AmountRange = Depends(amount_filters),
     dates: DateRange = Depends(date_range),
 ) -> AidFilters:
     """The filters of /v1/aid (and /v1/countries/{code}/aid, and the summary)."""
-    # min_amount > max_amount matches nothing; it is not an error.
     return AidFilters(
         donor=choice("donor", donor),
         recipient=choice("recipient", recipient),
         kind=choice("kind", kind),
         currency=choice("currency", currency),
         article=choice("article", article),
-        min_amount=min_amount,
-        max_amount=max_amount,
+        amounts=amounts,
         dates=dates,
     )
 

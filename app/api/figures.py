@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from sqlalchemy import Connection, func, select
 
 from app import facets
+from app.api.amounts import ANY_AMOUNT, AmountRange, amount_range
 from app.api.choices import MAX_IDS, Choice, choice, choice_query, enum_pattern
 from app.api.lists import Resource, annotations_route, json_response
 from app.api.params import (
@@ -44,6 +45,7 @@ class FigureFilters:
     place: Choice | None = None
     event: Choice | None = None
     article: Choice | None = None
+    values: AmountRange = ANY_AMOUNT
     dates: DateRange = ANY_TIME
 
 
@@ -63,6 +65,7 @@ def _where(conn: Connection, f: FigureFilters) -> list[Condition]:
         out += f.event.on(TABLE.c.event, nullable=True)
     if f.article:
         out += f.article.on(TABLE.c.article)
+    out.extend(f.values.conditions(TABLE.c.value, TABLE.c.qualifier))
     out.extend(f.dates.conditions(TABLE))
     return out
 
@@ -101,6 +104,7 @@ PAGE = page_params(KIND)
 ITEM = item_params(KIND)
 OPTIONS = list_options(FIGURES.listing)
 router = APIRouter(prefix="/v1/figures", tags=["figures"])
+value_filters = amount_range("value", "In the figure's unit")
 
 
 async def figure_filters(
@@ -116,6 +120,7 @@ async def figure_filters(
     place: Annotated[str | None, choice_query("Id of the place it counts in")] = None,
     event: Annotated[str | None, choice_query("Id of the event")] = None,
     article: Annotated[str | None, choice_query("Id of the article that states it")] = None,
+    values: AmountRange = Depends(value_filters),
     dates: DateRange = Depends(date_range),
 ) -> FigureFilters:
     """The filters of /v1/figures (and of its summary)."""
@@ -126,6 +131,7 @@ async def figure_filters(
         place=choice("place", place),
         event=choice("event", event),
         article=choice("article", article),
+        values=values,
         dates=dates,
     )
 

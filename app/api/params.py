@@ -22,9 +22,18 @@ def explained(pattern: str, reason: str) -> str:
 
 
 COUNTRY_CODE = explained(r"^[A-Za-z]{2,3}$", "must be an ISO 3166-1 alpha-2 or alpha-3 code")
+# A partial date on the calendar, as the parser takes it (app.dates): years 0001 to 9999, no
+# day past its month's end, February 29 only in leap years (every 4th, not every 100th unless
+# every 400th).
+_YEAR = "([0-9]{3}[1-9]|[0-9]{2}[1-9][0-9]|[0-9][1-9][0-9]{2}|[1-9][0-9]{3})"
+_LEAP = "([0-9]{2}(0[48]|[2468][048]|[13579][26])|(0[48]|[2468][048]|[13579][26])00)"
 PARTIAL_DATE = explained(
-    r"^[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$",
-    "must be a date as YYYY, YYYY-MM or YYYY-MM-DD",
+    rf"^({_YEAR}(-(0[1-9]|1[0-2]))?"
+    rf"|{_YEAR}-(0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01])"
+    rf"|{_YEAR}-(0[469]|11)-(0[1-9]|[12][0-9]|30)"
+    rf"|{_YEAR}-02-(0[1-9]|1[0-9]|2[0-8])"
+    rf"|{_LEAP}-02-29)$",
+    "must be a date on the calendar as YYYY, YYYY-MM or YYYY-MM-DD (from 0001)",
 )
 SLUG = explained(
     r"^[a-z0-9]+(?:-[a-z0-9]+)*$", "ids are lower-case letters and digits joined by hyphens"
