@@ -61,3 +61,45 @@ def test_dates_off_the_calendar_are_refused_naming_the_parameter(client: TestCli
         assert answer.headers["content-type"] == "application/problem+json"
         assert answer.json()["errors"][0]["name"] == name
     assert client.get("/v1/events", params={"from": "2024-02-29"}).status_code == 200
+
+
+VOCABULARIES = [
+    ("/v1/events", "kind", "coup", True),
+    ("/v1/aid", "kind", "cut", True),
+    ("/v1/figures", "kind", "troops", True),
+    ("/v1/organizations", "kind", "military", True),
+    ("/v1/statements", "mode", "direct", True),
+    ("/v1/events", "facet", "kind", False),
+    ("/v1/events", "fields", "title", False),
+    ("/v1/events", "include", "participants", False),
+    ("/v1/autocomplete", "type", "person", False),
+]
+
+
+@pytest.mark.parametrize(("path", "name", "value", "negatable"), VOCABULARIES)
+def test_fixed_vocabularies_are_typed_lists_sent_comma_separated(
+    client: TestClient, path: str, name: str, value: str, negatable: bool
+) -> None:
+    declared = parameter(path, name)
+    assert (declared["style"], declared["explode"]) == ("form", False)
+    schema = declared["schema"]
+    assert schema["type"] == "array" and schema["maxItems"] == 50 and schema["minItems"] == 1
+    values = schema["items"]["enum"]
+    assert value in values and (f"!{value}" in values) is negatable
+    base = {"q": "niger"} if path == "/v1/autocomplete" else {}
+    # the wire format is unchanged: the values joined by commas
+    two = ",".join(values[:2])
+    assert client.get(path, params={**base, name: two}).status_code == 200
+    fifty = ",".join([value] * 50)
+    assert client.get(path, params={**base, name: fifty}).status_code == 200
+    for wrong in [f"{value}p", ",".join([value] * 51), "", f"{value},"]:
+        answer = client.get(path, params={**base, name: wrong})
+        assert answer.status_code == 422, (name, wrong[:40])
+        assert answer.headers["content-type"] == "application/problem+json"
+        assert answer.json()["errors"][0]["name"] == name
+
+
+@pytest.mark.parametrize("name", ["country", "id", "participant", "article"])
+def test_data_valued_filters_stay_patterns(name: str) -> None:
+    schema = given(parameter("/v1/events", name)["schema"])
+    assert schema["type"] == "string" and "pattern" in schema

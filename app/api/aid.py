@@ -19,7 +19,7 @@ from app.api.choices import (
     choice,
     choice_query,
     countries,
-    enum_pattern,
+    enum_query,
 )
 from app.api.filters import country_code
 from app.api.lists import Resource, annotations_route, json_response
@@ -131,9 +131,7 @@ async def aid_filters(
     recipient: Annotated[
         str | None, choice_query("Recipient country: alpha-2 or alpha-3 code", CODES, "NE")
     ] = None,
-    kind: Annotated[
-        str | None, choice_query("Kind of figure", enum_pattern(AidKind), "cut")
-    ] = None,
+    kind: Annotated[str | None, enum_query(AidKind, "Kind of figure", "cut")] = None,
     currency: Annotated[
         str | None, choice_query("ISO 4217 code, e.g. USD", CURRENCIES, "USD")
     ] = None,

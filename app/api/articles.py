@@ -15,7 +15,7 @@ from app.api.params import (
     OffsetsQuery,
     PageParams,
     Slug,
-    list_pattern,
+    list_query,
     page_params,
     sort_query,
 )
@@ -103,10 +103,10 @@ def get_mentions(
     ] = False,
     type: Annotated[
         str | None,
-        Query(
-            pattern=list_pattern(MENTIONED),
-            description="Comma-separated record types whose mentions to list (default: all)",
-            examples=["country,person"],
+        list_query(
+            MENTIONED,
+            "Comma-separated record types whose mentions to list (default: all).",
+            example="country,person",
         ),
     ] = None,
     offsets: OffsetsQuery = Offsets.codepoints,

@@ -17,7 +17,7 @@ from app.api.choices import (
     choice,
     choice_query,
     countries,
-    enum_pattern,
+    enum_query,
     refs_through,
 )
 from app.api.lists import Resource, annotations_route
@@ -162,11 +162,10 @@ PAGE = page_params(KIND)
 ITEM = item_params(KIND)
 OPTIONS = list_options(EVENTS.listing)
 router = APIRouter(prefix="/v1/events", tags=["events"])
-KINDS_PATTERN = enum_pattern(EventKind)
 
 
 async def scoped_event_filters(
-    kind: Annotated[str | None, choice_query("Kind of event", KINDS_PATTERN, "coup")] = None,
+    kind: Annotated[str | None, enum_query(EventKind, "Kind of event", "coup")] = None,
     participant: Annotated[
         str | None,
         choice_query(

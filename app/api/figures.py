@@ -12,7 +12,7 @@ from sqlalchemy import Connection, func, select
 
 from app import facets
 from app.api.amounts import ANY_AMOUNT, AmountRange, amount_range
-from app.api.choices import MAX_IDS, Choice, choice, choice_query, enum_pattern
+from app.api.choices import MAX_IDS, Choice, choice, choice_query, enum_query
 from app.api.lists import Resource, annotations_route, json_response
 from app.api.params import (
     ItemParams,
@@ -108,9 +108,7 @@ value_filters = amount_range("value", "In the figure's unit")
 
 
 async def figure_filters(
-    kind: Annotated[
-        str | None, choice_query("Kind of figure", enum_pattern(FigureKind), "troops")
-    ] = None,
+    kind: Annotated[str | None, enum_query(FigureKind, "Kind of figure", "troops")] = None,
     unit: Annotated[
         str | None, choice_query("Unit, e.g. `soldiers` or `USD`", example="soldiers")
     ] = None,

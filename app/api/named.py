@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from sqlalchemy import Connection, select
 
 from app import facets
-from app.api.choices import CODES, MAX_IDS, Choice, choice, choice_query, countries, enum_pattern
+from app.api.choices import CODES, MAX_IDS, Choice, choice, choice_query, countries, enum_query
 from app.api.lists import Resource, annotations_route
 from app.api.params import (
     ItemParams,
@@ -72,14 +72,13 @@ async def by_name_or_code(
 def by_name_country_and_kind(kinds: type[StrEnum], kind_doc: str) -> NamedFiltersDep:
     """The filters of organizations and places: those of people, `country` and their own
     `kind`s."""
-    kind_pattern = enum_pattern(kinds)
 
     async def filters(
         q: Q = None,
         country: Annotated[
             str | None, choice_query("Alpha-2 or alpha-3 country code", CODES, "NE")
         ] = None,
-        kind: Annotated[str | None, choice_query(kind_doc, kind_pattern)] = None,
+        kind: Annotated[str | None, enum_query(kinds, kind_doc)] = None,
         article: Article = None,
         id: Ids = None,
     ) -> NamedFilters:

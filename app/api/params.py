@@ -8,6 +8,7 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 from fastapi import Depends, Path, Query
+from pydantic_core import PydanticUndefined
 
 from app.errors import PATTERN_REASONS
 from app.query import Listing
@@ -153,22 +154,70 @@ class PageParams(ItemParams):
     count: CountMode = CountMode.auto
 
 
-def list_pattern(values: Iterable[str]) -> str:
-    """A regex for comma-separated values from an allow-list, so OpenAPI states what passes."""
+# A multi-value parameter takes at most this many values (`id=` takes MAX_IDS).
+MAX_VALUES = 50
+HOW = "comma-separated values are ORed; ! before a value excludes it"
+
+
+def list_pattern(values: Iterable[str], negatable: bool = False, limit: int = MAX_VALUES) -> str:
+    """A regex for up to `limit` comma-separated values from an allow-list (each with `!` in
+    front when `negatable`): what the parameter takes, checked as it is read."""
     values = list(values)
-    one = "|".join(re.escape(v) for v in values)
+    one = ("!?" if negatable else "") + "(" + "|".join(re.escape(v) for v in values) + ")"
+    how = f" ({HOW})" if negatable else ""
     return explained(
-        rf"^({one})(,({one}))*$", f"must be a comma-separated list of: {', '.join(values)}"
+        rf"^{one}(,{one}){{0,{limit - 1}}}$",
+        f"must be at most {limit} comma-separated values of: {', '.join(values)}{how}",
     )
 
 
-def list_query(values: Iterable[str], description: str) -> Any:
-    """A comma-separated allow-list parameter (`fields`, `include`)."""
+def as_array(
+    values: Iterable[str],
+    negatable: bool = False,
+    limit: int = MAX_VALUES,
+    example: str | None = None,
+) -> Any:
+    """The JSON schema of a comma-separated allow-list parameter, as OpenAPI says it: an array
+    of the values (and of their `!`-negations), sent as one comma-separated value (app.openapi
+    gives every array parameter `style: form`, `explode: false`). A typed client then refuses
+    a typo; the wire format is the pattern's."""
+    values = list(values)
+    allowed = [*values, *(f"!{v}" for v in values)] if negatable else values
+
+    def replace(schema: dict[str, Any]) -> None:
+        description = schema.get("description")
+        schema.clear()
+        schema.update(
+            type="array",
+            items={"type": "string", "enum": allowed},
+            minItems=1,
+            maxItems=limit,
+        )
+        if description:
+            schema["description"] = description
+        if example:
+            schema["examples"] = [example.split(",")]
+
+    return replace
+
+
+def list_query(
+    values: Iterable[str],
+    description: str,
+    *,
+    negatable: bool = False,
+    default: Any = PydanticUndefined,
+    example: str | None = None,
+) -> Any:
+    """A comma-separated allow-list parameter (`fields`, `include`, `facet`, `kind`, ...);
+    `default` given where the parameter's default is not in its `Annotated` type."""
+    values = list(values)
     return Query(
-        None,
-        max_length=1000,
-        pattern=list_pattern(values),
+        default,
+        max_length=MAX_VALUES * (max(map(len, values)) + 2),
+        pattern=list_pattern(values, negatable),
         description=f"{description} One of: {', '.join(values)}",
+        json_schema_extra=as_array(values, negatable, example=example),
     )
 
 
@@ -178,12 +227,15 @@ def fields_query(kind: Kind) -> Any:
         "Comma-separated fields to return (a sparse response: leave out the ones you do not "
         f"need); the `{kind.key}` always comes. The response schema shows a whole record: with "
         "`fields`, only the fields asked for (and the key) are in it.",
+        default=None,
     )
 
 
 def include_query(kind: Kind) -> Any:
     return list_query(
-        kind.includes, "Comma-separated relations to embed, as full records, under `included`."
+        kind.includes,
+        "Comma-separated relations to embed, as full records, under `included`.",
+        default=None,
     )
 
 
@@ -261,6 +313,7 @@ def list_options(listing: Listing[Any]) -> Any:
             names,
             "Comma-separated facets to count: for each, how many records (over every filter "
             "but the facet's own) have each value, most first.",
+            default=None,
         ),
     ) -> ListOptions:
         return ListOptions(tuple(dict.fromkeys(facet.split(","))) if facet else ())

@@ -15,7 +15,7 @@ from app.api.choices import (
     Choice,
     choice,
     choice_query,
-    enum_pattern,
+    enum_query,
     refs_condition,
     refs_through,
 )
@@ -114,10 +114,10 @@ router = APIRouter(prefix="/v1/statements", tags=["statements"])
 
 Mode = Annotated[
     str | None,
-    choice_query(
+    enum_query(
+        StatementMode,
         "`direct` (quotations), `indirect` (reported speech) or `narration` (the article's "
         "own voice)",
-        enum_pattern(StatementMode),
         "indirect",
     ),
 ]

@@ -128,6 +128,14 @@ def _finish_responses(
         linked["example"] = page if media is not None else collection
 
 
+def _comma_separated(parameters: list[dict[str, Any]]) -> None:
+    """Array parameters (app.api.params.as_array) travel as one comma-separated value."""
+    for parameter in parameters:
+        if parameter["schema"].get("type") == "array":
+            parameter["style"] = "form"
+            parameter["explode"] = False
+
+
 def customize_openapi(app: FastAPI) -> None:
     """Examples and headers on every response, problems as problem+json, `included` where
     `include=` can add it, and every field of a record required (it is always sent)."""
@@ -154,6 +162,7 @@ def customize_openapi(app: FastAPI) -> None:
         linked = annotation_examples()
         for path, operations in schema["paths"].items():
             for operation in operations.values():
+                _comma_separated(operation.get("parameters", []))
                 _finish_responses(path, operation["responses"], components, linked)
         app.openapi_schema = schema
         return schema

@@ -222,7 +222,7 @@ export async function render({ main, route, signal }) {
     try {
       // Every page, by cursor, up to ten of a hundred events.
       events = await listAll("/v1/events", FIELDS, {
-        query: { sort: "date", limit: 100, facet: "kind,country,participant", ...filters },
+        query: { sort: "date", limit: 100, facet: ["kind", "country", "participant"], ...filters },
         signal: controller.signal,
       });
     } catch (error) {
