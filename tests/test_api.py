@@ -569,4 +569,4 @@ def test_openapi_documents_every_operation_and_parameter(client: TestClient) -> 
     lists = spec["paths"]["/v1/events"]["get"]["responses"]["200"]
     assert "Link" in lists["headers"]
     included = spec["components"]["schemas"]["EventPublic"]["properties"]["included"]
-    assert included["type"] == "object"
+    assert included["$ref"] == "#/components/schemas/EventIncluded"

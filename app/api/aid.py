@@ -37,7 +37,7 @@ from app.api.params import (
 from app.api.responses import ITEM_RESPONSES, LIST_RESPONSES, PLAIN_LIST_RESPONSES
 from app.api.when import ANY_TIME, DateRange, date_range
 from app.context import Ctx
-from app.models import AidKind, AidPublic, AidSummary, Page
+from app.models import AidKind, AidSummary
 from app.query import DATE_SORT, Condition, Listing, SortKey, filters_scope, matching
 from app.records import KINDS
 from app.summaries import summarize
@@ -234,7 +234,7 @@ def summarize_aid(
     return json_response(summary)
 
 
-@router.get("", response_model=Page[AidPublic], responses=LIST_RESPONSES, summary="List aid")
+@router.get("", response_model=AID.page_model, responses=LIST_RESPONSES, summary="List aid")
 def list_aid(
     ctx: Ctx,
     request: Request,
@@ -248,7 +248,7 @@ def list_aid(
 
 
 @router.get(
-    "/{id}", response_model=AidPublic, responses=ITEM_RESPONSES, summary="Get an aid figure"
+    "/{id}", response_model=AID.item_model, responses=ITEM_RESPONSES, summary="Get an aid figure"
 )
 def get_aid(ctx: Ctx, request: Request, id: Slug, params: ItemParams = ITEM) -> Response:
     """One aid figure: donor, recipient, amount with currency and qualifier, and evidence."""

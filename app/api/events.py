@@ -40,10 +40,6 @@ from app.models import (
     EventCountry,
     EventKind,
     EventParticipant,
-    EventPublic,
-    Page,
-    QuotePublic,
-    StatementPublic,
 )
 from app.query import DATE_SORT, Condition, Listing, Member, SortedLink, SortKey
 from app.records import KINDS
@@ -207,7 +203,7 @@ EventFiltersDep = Annotated[EventFilters, Depends(event_filters)]
 ScopedEventFilters = Annotated[EventFilters, Depends(scoped_event_filters)]
 
 
-@router.get("", response_model=Page[EventPublic], responses=LIST_RESPONSES, summary="List events")
+@router.get("", response_model=EVENTS.page_model, responses=LIST_RESPONSES, summary="List events")
 def list_events(
     ctx: Ctx,
     request: Request,
@@ -221,7 +217,9 @@ def list_events(
     return EVENTS.page(ctx, request, filters, sort, page, options=options)
 
 
-@router.get("/{id}", response_model=EventPublic, responses=ITEM_RESPONSES, summary="Get an event")
+@router.get(
+    "/{id}", response_model=EVENTS.item_model, responses=ITEM_RESPONSES, summary="Get an event"
+)
 def get_event(ctx: Ctx, request: Request, id: Slug, params: ItemParams = ITEM) -> Response:
     """One event with its participants, the countries it concerns, and its evidence."""
     return EVENTS.item(ctx, request, id, params)
@@ -229,7 +227,7 @@ def get_event(ctx: Ctx, request: Request, id: Slug, params: ItemParams = ITEM) -
 
 @router.get(
     "/{id}/quotes",
-    response_model=Page[QuotePublic],
+    response_model=quotes.QUOTES.page_model,
     responses=SUB_LIST_RESPONSES,
     summary="Quotes about an event",
     tags=["quotes"],
@@ -248,7 +246,7 @@ def list_event_quotes(
 
 @router.get(
     "/{id}/statements",
-    response_model=Page[StatementPublic],
+    response_model=statements.STATEMENTS.page_model,
     responses=SUB_LIST_RESPONSES,
     summary="Statements about an event",
     tags=["statements"],

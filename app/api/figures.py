@@ -27,7 +27,7 @@ from app.api.params import (
 from app.api.responses import ITEM_RESPONSES, LIST_RESPONSES, PLAIN_LIST_RESPONSES
 from app.api.when import ANY_TIME, DateRange, date_range
 from app.context import Ctx
-from app.models import FigureKind, FigurePublic, FigureSummary, Page
+from app.models import FigureKind, FigureSummary
 from app.query import DATE_SORT, Condition, Listing, SortKey, filters_scope, matching
 from app.records import KINDS
 from app.summaries import summarize
@@ -205,7 +205,7 @@ def summarize_figures(
     return json_response(summary)
 
 
-@router.get("", response_model=Page[FigurePublic], responses=LIST_RESPONSES, summary="List figures")
+@router.get("", response_model=FIGURES.page_model, responses=LIST_RESPONSES, summary="List figures")
 def list_figures(
     ctx: Ctx,
     request: Request,
@@ -218,7 +218,9 @@ def list_figures(
     return FIGURES.page(ctx, request, filters, sort, page, options=options)
 
 
-@router.get("/{id}", response_model=FigurePublic, responses=ITEM_RESPONSES, summary="Get a figure")
+@router.get(
+    "/{id}", response_model=FIGURES.item_model, responses=ITEM_RESPONSES, summary="Get a figure"
+)
 def get_figure(ctx: Ctx, request: Request, id: Slug, params: ItemParams = ITEM) -> Response:
     """One figure with its value, unit, qualifier and evidence."""
     return FIGURES.item(ctx, request, id, params)

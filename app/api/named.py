@@ -28,7 +28,7 @@ from app.api.params import (
 from app.api.responses import ITEM_RESPONSES, LIST_RESPONSES
 from app.context import Ctx
 from app.fulltext import matching_ids
-from app.models import Evidence, page_of
+from app.models import Evidence
 from app.query import Condition, Listing, SortKey
 from app.records import Kind
 
@@ -169,7 +169,7 @@ def named_router(
         "",
         list_records,
         name=f"list_{name}",
-        response_model=page_of(kind.public),
+        response_model=resource.page_model,
         responses=LIST_RESPONSES,
         summary=f"List {name}",
         description=list_doc,
@@ -178,7 +178,7 @@ def named_router(
         "/{id}",
         get_record,
         name=f"get_{kind.type}",
-        response_model=kind.public,
+        response_model=resource.item_model,
         responses=ITEM_RESPONSES,
         summary=f"Get {title}",
         description=item_doc,

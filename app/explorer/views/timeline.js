@@ -14,7 +14,6 @@ import { navigate } from "../router.js";
 /** @typedef {import("../router.js").ViewContext} ViewContext */
 /** @typedef {import("../router.js").Route} Route */
 /** @typedef {import("../types").FacetValue} FacetValue */
-/** @typedef {import("../types").Faceted} Faceted */
 
 const FACETS = /** @type {const} */ ([
   ["kind", "Kind"],
@@ -231,8 +230,7 @@ export async function render({ main, route, signal }) {
       return;
     }
     const { first, data, more } = events;
-    // The OpenAPI document's page schema has no `facets`; the API sends them when asked.
-    const facets = /** @type {typeof first & Faceted} */ (first).facets ?? {};
+    const facets = first.facets ?? {};
     const kinds = new Map((facets.kind ?? []).map((k) => [String(k.value), k.label ?? ""]));
     filtersSlot.replaceChildren(filterForm(facets, filters));
     const count = Object.values(filters).flatMap((v) => (v ? v.split(",") : [])).length;
