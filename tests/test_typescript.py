@@ -26,6 +26,9 @@ export const data: Query<"/v1/events"> = { country: "ne,!BF", participant: "x" }
 export const typo: Query<"/v1/events"> = { kind: ["coupp"] };
 // @ts-expect-error a vocabulary is a list of values, not a string
 export const string: Query<"/v1/events"> = { kind: "coupp" };
+export const sorted: Query<"/v1/events"> = { sort: "-date" };
+// @ts-expect-error `sort` takes one of its listed values
+export const unsorted: Query<"/v1/events"> = { sort: "dat" };
 // @ts-expect-error quotes have no kind of their own
 export const elsewhere: Query<"/v1/quotes"> = { kind: ["coup"] };
 
