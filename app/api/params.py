@@ -225,8 +225,8 @@ def fields_query(kind: Kind) -> Any:
     return list_query(
         kind.fields,
         "Comma-separated fields to return (a sparse response: leave out the ones you do not "
-        f"need); the `{kind.key}` always comes. The response schema shows a whole record: with "
-        "`fields`, only the fields asked for (and the key) are in it.",
+        f"need); the `{kind.key}` always comes. The answer is then the sparse member of the "
+        "response schema's `anyOf`: only the fields asked for (and the key).",
         default=None,
     )
 
