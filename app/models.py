@@ -728,6 +728,14 @@ class Page(BaseModel, Generic[T]):
     )
 
 
+class FacetValue(BaseModel):
+    """One value of a facet (`facet=kind`) and how many records have it."""
+
+    value: str | int | None = PydanticField(description="The value; null: records with none")
+    label: str | None = PydanticField(description="The value's name, where it has one")
+    count: int
+
+
 class Total(BaseModel):
     """Amounts of one kind in one currency (or unit) added up, as a range the qualifiers
     allow."""

@@ -65,6 +65,19 @@ def _table(model: Any) -> Table:
     return table
 
 
+ENTITIES = ("country", "person", "organization", "place")
+
+
+@dataclass(frozen=True)
+class Relation:
+    """What `include=name` embeds: the records `refs` points to, of `types`, as a list when
+    `many` (else one record, or null)."""
+
+    refs: Callable[[Item], list[Ref]]
+    types: tuple[str, ...]
+    many: bool = False
+
+
 @dataclass(frozen=True, eq=False)  # hashed by identity: statements are cached per kind
 class Kind:
     """One kind of record: its table, its public shape and what `include=` can embed."""
@@ -73,7 +86,7 @@ class Kind:
     table: Table
     key: str
     public: Any  # a pydantic model class
-    includes: Mapping[str, Callable[[Item], list[Ref]]] = field(default_factory=dict)
+    includes: Mapping[str, Relation] = field(default_factory=dict)
     has_evidence: bool = True
     extra_columns: tuple[str, ...] = ()
 
@@ -107,26 +120,36 @@ def _speaker(item: Item) -> list[Ref]:
     return [(item["speaker"]["type"], item["speaker"]["id"])]
 
 
+COUNTRY = Relation(_country, ("country",))
+EVENT = Relation(_event, ("event",))
+EVENTS = Relation(_events, ("event",), many=True)
+SPEAKER = Relation(_speaker, ENTITIES)
 KINDS: dict[str, Kind] = {
     kind.type: kind
     for kind in (
         Kind("country", _table(Country), "code", CountryPublic),
-        Kind("person", _table(Person), "id", PersonPublic, {"country": _country}),
-        Kind("organization", _table(Organization), "id", OrganizationPublic, {"country": _country}),
-        Kind("place", _table(Place), "id", PlacePublic, {"country": _country}),
+        Kind("person", _table(Person), "id", PersonPublic, {"country": COUNTRY}),
+        Kind("organization", _table(Organization), "id", OrganizationPublic, {"country": COUNTRY}),
+        Kind("place", _table(Place), "id", PlacePublic, {"country": COUNTRY}),
         Kind(
             "event",
             _table(Event),
             "id",
             EventPublic,
-            {"participants": lambda item: [(p["type"], p["id"]) for p in item["participants"]]},
+            {
+                "participants": Relation(
+                    lambda item: [(p["type"], p["id"]) for p in item["participants"]],
+                    ENTITIES,
+                    many=True,
+                )
+            },
         ),
         Kind(
             "quote",
             _table(Quote),
             "id",
             QuotePublic,
-            {"speaker": _speaker, "event": _event, "events": _events},
+            {"speaker": SPEAKER, "event": EVENT, "events": EVENTS},
             extra_columns=("speaker_type", "speaker_id"),
         ),
         Kind(
@@ -135,10 +158,16 @@ KINDS: dict[str, Kind] = {
             "id",
             StatementPublic,
             {
-                "speaker": _speaker,
-                "quote": lambda item: [("quote", item["quote"])] if item["quote"] else [],
-                "about": lambda item: [(ref["type"], ref["id"]) for ref in item["about"]],
-                "events": _events,
+                "speaker": SPEAKER,
+                "quote": Relation(
+                    lambda item: [("quote", item["quote"])] if item["quote"] else [], ("quote",)
+                ),
+                "about": Relation(
+                    lambda item: [(ref["type"], ref["id"]) for ref in item["about"]],
+                    ENTITIES,
+                    many=True,
+                ),
+                "events": EVENTS,
             },
             extra_columns=("speaker_type", "speaker_id"),
         ),
@@ -148,11 +177,15 @@ KINDS: dict[str, Kind] = {
             "id",
             AidPublic,
             {
-                "donor": lambda item: [("country", item["donor"])] if item["donor"] else [],
-                "recipient": lambda item: (
-                    [("country", item["recipient"])] if item["recipient"] else []
+                "donor": Relation(
+                    lambda item: [("country", item["donor"])] if item["donor"] else [],
+                    ("country",),
                 ),
-                "event": _event,
+                "recipient": Relation(
+                    lambda item: [("country", item["recipient"])] if item["recipient"] else [],
+                    ("country",),
+                ),
+                "event": EVENT,
             },
         ),
         Kind(
@@ -160,7 +193,7 @@ KINDS: dict[str, Kind] = {
             _table(Figure),
             "id",
             FigurePublic,
-            {"event": _event, "country": _country, "place": _place},
+            {"event": EVENT, "country": COUNTRY, "place": Relation(_place, ("place",))},
         ),
         Kind("article", _table(Article), "id", ArticleSummary, has_evidence=False),
     )
@@ -409,19 +442,15 @@ def records_by_ref(conn: Connection, refs: Iterable[Ref]) -> dict[Ref, Item]:
     return out
 
 
-# Relations that embed a list of records (the others embed one record, or null).
-LIST_RELATIONS = {"participants", "events", "about"}
-
-
 def _include(conn: Connection, kind: Kind, items: list[Item], include: AbstractSet[str]) -> None:
-    refs_of = {name: kind.includes[name] for name in include}
-    wanted = {ref for item in items for fn in refs_of.values() for ref in fn(item)}
+    relations = {name: kind.includes[name] for name in include}
+    wanted = {ref for item in items for r in relations.values() for ref in r.refs(item)}
     records = records_by_ref(conn, wanted)
     for item in items:
         included: Item = {}
-        for name, fn in refs_of.items():
-            found = [records[ref] for ref in fn(item) if ref in records]
-            included[name] = found if name in LIST_RELATIONS else (found[0] if found else None)
+        for name, relation in relations.items():
+            found = [records[ref] for ref in relation.refs(item) if ref in records]
+            included[name] = found if relation.many else (found[0] if found else None)
         item["included"] = included
 
 

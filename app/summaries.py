@@ -7,14 +7,25 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-# What each qualifier says an amount can be, as (its share of the lowest total, of the
-# highest; None: no limit). Amounts are never negative.
-BOUNDS: dict[str, tuple[bool, bool | None]] = {
-    "exact": (True, True),  # the amount itself
-    "more_than": (True, None),  # at least it, no upper limit
-    "less_than": (False, True),  # from nothing up to it
-    "up_to": (False, True),
-    "about": (False, None),  # near it: no bound either way, beyond not negative
+
+@dataclass(frozen=True)
+class Interval:
+    """What a qualifier says a stated amount `a` can be: from `a` (or from 0) to `a` (or with
+    no limit), each end included unless it is open. Amounts are never negative."""
+
+    low_at_amount: bool  # else from 0
+    high_at_amount: bool  # else no upper limit
+    low_open: bool = False
+    high_open: bool = False
+
+
+# The one reading of the qualifiers: the sums' bounds and the amount filters both use it.
+BOUNDS: dict[str, Interval] = {
+    "exact": Interval(True, True),  # [a, a]
+    "more_than": Interval(True, False, low_open=True),  # (a, no limit)
+    "less_than": Interval(False, True, high_open=True),  # [0, a)
+    "up_to": Interval(False, True),  # [0, a]
+    "about": Interval(False, False),  # near a: no bound either way, beyond not negative
 }
 
 
@@ -27,11 +38,11 @@ class Total:
     exact: bool = True
 
     def add(self, amount: int, qualifier: str, n: int = 1) -> None:
-        at_least, at_most = BOUNDS[qualifier]
+        bounds = BOUNDS[qualifier]
         self.count += n
         self.stated += amount
-        self.low += amount if at_least else 0
-        if at_most is None or self.high is None:
+        self.low += amount if bounds.low_at_amount else 0
+        if not bounds.high_at_amount or self.high is None:
             self.high = None
         else:
             self.high += amount

@@ -222,10 +222,14 @@ def test_aid_filters_and_money_fields(client: TestClient) -> None:
         "more_than",
         "cut",
     )
-    assert ids(client.get("/v1/aid", params={"min_amount": 500_000_001})) == set()
-    assert ids(client.get("/v1/aid", params={"max_amount": 500_000_000, "currency": "usd"})) == {
+    # "more than $500 million" may be 600 million, cannot be 500 million or less
+    assert ids(client.get("/v1/aid", params={"min_amount": 600_000_000})) == {cut["id"]}
+    assert ids(client.get("/v1/aid", params={"max_amount": 500_000_000})) == set()
+    assert ids(client.get("/v1/aid", params={"max_amount": 500_000_001, "currency": "usd"})) == {
         cut["id"]
     }
+    within = {"min_amount": 600_000_000, "amount_match": "within"}
+    assert ids(client.get("/v1/aid", params=within)) == set()
     assert ids(client.get("/v1/aid", params={"donor": "RU"})) == set()
 
 
@@ -565,4 +569,4 @@ def test_openapi_documents_every_operation_and_parameter(client: TestClient) -> 
     lists = spec["paths"]["/v1/events"]["get"]["responses"]["200"]
     assert "Link" in lists["headers"]
     included = spec["components"]["schemas"]["EventPublic"]["properties"]["included"]
-    assert included["type"] == "object"
+    assert included["$ref"] == "#/components/schemas/EventIncluded"

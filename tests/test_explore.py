@@ -128,7 +128,7 @@ def test_an_unknown_facet_is_a_422_naming_the_allowed(
 ) -> None:
     response = client.get(url, params={"facet": facet_name})
     assert problem_names(response) == {"facet"}
-    assert "must be a comma-separated list of" in response.json()["detail"]
+    assert "comma-separated values of:" in response.json()["detail"]
 
 
 # --- sums with honest bounds ---------------------------------------------------------------------

@@ -262,8 +262,9 @@ def test_unicode_everywhere(
 def test_huge_include_and_fields_lists(hostile: TestClient) -> None:
     problem(hostile.get("/v1/events", params={"fields": ",".join(["title"] * 2000)}), 422)
     problem(hostile.get("/v1/events", params={"include": ",".join(["participants"] * 500)}), 422)
-    many = ",".join(["title", "date"] * 50)
-    assert hostile.get("/v1/events", params={"fields": many}).status_code == 200
+    most = ",".join(["title", "date"] * 25)  # 50 values, the most a parameter takes
+    assert hostile.get("/v1/events", params={"fields": most}).status_code == 200
+    problem(hostile.get("/v1/events", params={"fields": f"{most},id"}), 422)
 
 
 @pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE"])

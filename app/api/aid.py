@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from sqlalchemy import Connection, func, or_, select
 
 from app import facets
+from app.api.amounts import ANY_AMOUNT, AmountRange, amount_range
 from app.api.choices import (
     CODES,
     MAX_IDS,
@@ -18,7 +19,7 @@ from app.api.choices import (
     choice,
     choice_query,
     countries,
-    enum_pattern,
+    enum_query,
 )
 from app.api.filters import country_code
 from app.api.lists import Resource, annotations_route, json_response
@@ -36,14 +37,13 @@ from app.api.params import (
 from app.api.responses import ITEM_RESPONSES, LIST_RESPONSES, PLAIN_LIST_RESPONSES
 from app.api.when import ANY_TIME, DateRange, date_range
 from app.context import Ctx
-from app.models import AidKind, AidPublic, AidSummary, Page
+from app.models import AidKind, AidSummary
 from app.query import DATE_SORT, Condition, Listing, SortKey, filters_scope, matching
 from app.records import KINDS
 from app.summaries import summarize
 
 KIND = KINDS["aid"]
 TABLE = KIND.table
-MAX_AMOUNT = 10**18
 CURRENCIES = explained(
     r"^!?[A-Za-z]{3}(,!?[A-Za-z]{3})*$",
     "must be ISO 4217 currency codes (3 letters; comma-separated values are ORed; ! before "
@@ -60,8 +60,7 @@ class AidFilters:
     kind: Choice | None = None
     currency: Choice | None = None
     article: Choice | None = None
-    min_amount: int | None = None
-    max_amount: int | None = None
+    amounts: AmountRange = ANY_AMOUNT
     dates: DateRange = ANY_TIME
 
 
@@ -82,10 +81,7 @@ def _where(conn: Connection, f: AidFilters) -> list[Condition]:
         out += f.currency.map(str.upper).on(TABLE.c.currency)
     if f.article:
         out += f.article.on(TABLE.c.article)
-    if f.min_amount is not None:
-        out.append(TABLE.c.amount >= f.min_amount)
-    if f.max_amount is not None:
-        out.append(TABLE.c.amount <= f.max_amount)
+    out.extend(f.amounts.conditions(TABLE.c.amount, TABLE.c.qualifier))
     out.extend(f.dates.conditions(TABLE))
     return out
 
@@ -125,7 +121,7 @@ ITEM = item_params(KIND)
 OPTIONS = list_options(AID.listing)
 router = APIRouter(prefix="/v1/aid", tags=["aid"])
 
-Amount = Annotated[int | None, Query(ge=0, le=MAX_AMOUNT, description="Whole currency units")]
+amount_filters = amount_range("amount", "Whole currency units")
 
 
 async def aid_filters(
@@ -135,27 +131,22 @@ async def aid_filters(
     recipient: Annotated[
         str | None, choice_query("Recipient country: alpha-2 or alpha-3 code", CODES, "NE")
     ] = None,
-    kind: Annotated[
-        str | None, choice_query("Kind of figure", enum_pattern(AidKind), "cut")
-    ] = None,
+    kind: Annotated[str | None, enum_query(AidKind, "Kind of figure", "cut")] = None,
     currency: Annotated[
         str | None, choice_query("ISO 4217 code, e.g. USD", CURRENCIES, "USD")
     ] = None,
     article: Annotated[str | None, choice_query("Id of the article that states it")] = None,
-    min_amount: Amount = None,
-    max_amount: Amount = None,
+    amounts: AmountRange = Depends(amount_filters),
     dates: DateRange = Depends(date_range),
 ) -> AidFilters:
     """The filters of /v1/aid (and /v1/countries/{code}/aid, and the summary)."""
-    # min_amount > max_amount matches nothing; it is not an error.
     return AidFilters(
         donor=choice("donor", donor),
         recipient=choice("recipient", recipient),
         kind=choice("kind", kind),
         currency=choice("currency", currency),
         article=choice("article", article),
-        min_amount=min_amount,
-        max_amount=max_amount,
+        amounts=amounts,
         dates=dates,
     )
 
@@ -243,7 +234,7 @@ def summarize_aid(
     return json_response(summary)
 
 
-@router.get("", response_model=Page[AidPublic], responses=LIST_RESPONSES, summary="List aid")
+@router.get("", response_model=AID.page_model, responses=LIST_RESPONSES, summary="List aid")
 def list_aid(
     ctx: Ctx,
     request: Request,
@@ -257,7 +248,7 @@ def list_aid(
 
 
 @router.get(
-    "/{id}", response_model=AidPublic, responses=ITEM_RESPONSES, summary="Get an aid figure"
+    "/{id}", response_model=AID.item_model, responses=ITEM_RESPONSES, summary="Get an aid figure"
 )
 def get_aid(ctx: Ctx, request: Request, id: Slug, params: ItemParams = ITEM) -> Response:
     """One aid figure: donor, recipient, amount with currency and qualifier, and evidence."""

@@ -15,14 +15,14 @@ from app.api.params import (
     OffsetsQuery,
     PageParams,
     Slug,
-    list_pattern,
+    list_query,
     page_params,
     sort_query,
 )
 from app.api.responses import ITEM_RESPONSES, PLAIN_LIST_RESPONSES
 from app.context import Ctx
 from app.errors import NotFound
-from app.models import ArticlePublic, ArticleSummary, Evidence, Mentions, Page, SearchDocument
+from app.models import ArticlePublic, Evidence, Mentions, SearchDocument
 from app.query import Listing, SortKey
 from app.records import ARTICLE_DETAIL, KINDS, get_one, utf16_offset
 
@@ -51,7 +51,7 @@ router = APIRouter(prefix="/v1/articles", tags=["articles"])
 
 
 @router.get(
-    "", response_model=Page[ArticleSummary], responses=PLAIN_LIST_RESPONSES, summary="List articles"
+    "", response_model=ARTICLES.page_model, responses=PLAIN_LIST_RESPONSES, summary="List articles"
 )
 def list_articles(
     ctx: Ctx, request: Request, page: PageParams = PAGE, sort: str = SORT
@@ -103,10 +103,10 @@ def get_mentions(
     ] = False,
     type: Annotated[
         str | None,
-        Query(
-            pattern=list_pattern(MENTIONED),
-            description="Comma-separated record types whose mentions to list (default: all)",
-            examples=["country,person"],
+        list_query(
+            MENTIONED,
+            "Comma-separated record types whose mentions to list (default: all).",
+            example="country,person",
         ),
     ] = None,
     offsets: OffsetsQuery = Offsets.codepoints,

@@ -6,14 +6,13 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from app.api.lists import json_response
-from app.api.params import TEXT, list_pattern
+from app.api.params import TEXT, list_query
 from app.api.responses import PLAIN_LIST_RESPONSES
 from app.autocomplete import LIMIT, TYPES
 from app.context import Ctx
 from app.models import Suggestions
 
 router = APIRouter(prefix="/v1/autocomplete", tags=["search"])
-TYPES_PATTERN = list_pattern(TYPES)
 
 
 @router.get("", response_model=Suggestions, responses=PLAIN_LIST_RESPONSES, summary="Autocomplete")
@@ -33,11 +32,8 @@ def autocomplete(
     ],
     type: Annotated[
         str | None,
-        Query(
-            pattern=TYPES_PATTERN,
-            description=f"Comma-separated record types to suggest (default: all of "
-            f"{', '.join(TYPES)})",
-            examples=["person,place"],
+        list_query(
+            TYPES, "Comma-separated record types to suggest (default: all).", example="person,place"
         ),
     ] = None,
     limit: Annotated[int, Query(ge=1, le=LIMIT, description="At most this many")] = LIMIT,

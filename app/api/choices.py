@@ -2,7 +2,6 @@
 front of a value excludes it (`country=!NE`); different parameters combine with AND. A
 parameter takes at most 50 values (`id=` takes 100)."""
 
-import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -11,13 +10,11 @@ from fastapi import Query
 from sqlalchemy import ColumnElement, Connection, FromClause, Select, false, not_, or_, select
 
 from app.api.filters import country_code, entity_condition
-from app.api.params import explained
+from app.api.params import HOW, MAX_VALUES, explained, list_query
 from app.errors import InvalidParameter
 from app.query import Condition, Member
 
-MAX_VALUES = 50
 MAX_IDS = 100
-HOW = "comma-separated values are ORed; ! before a value excludes it"
 CODES = explained(
     r"^!?[A-Za-z]{2,3}(,!?[A-Za-z]{2,3})*$",
     f"must be ISO 3166-1 alpha-2 or alpha-3 codes ({HOW})",
@@ -61,11 +58,15 @@ class Choice:
         return out
 
 
-def enum_pattern(values: Iterable[str]) -> str:
-    """The pattern of a multi-value parameter over an allow-list."""
-    values = list(values)
-    one = "|".join(re.escape(v) for v in values)
-    return explained(rf"^!?({one})(,!?({one}))*$", f"must be any of: {', '.join(values)} ({HOW})")
+def enum_query(values: Iterable[str], description: str, example: str | None = None) -> Any:
+    """A multi-value filter over a fixed vocabulary (`kind`, `mode`): OpenAPI lists it."""
+    return list_query(
+        values,
+        f"{description}. Comma-separated values are ORed (at most {MAX_VALUES}); `!` before "
+        "one excludes it.",
+        negatable=True,
+        example=example,
+    )
 
 
 def choice_query(description: str, pattern: str = IDS, example: str | None = None) -> Any:

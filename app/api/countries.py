@@ -26,7 +26,6 @@ from app.api.responses import (
     SUB_LIST_RESPONSES,
 )
 from app.context import Ctx
-from app.models import AidPublic, CountryPublic, EventPublic, Page
 from app.records import KINDS
 
 COUNTRIES = named_resource("countries", KINDS["country"])
@@ -38,7 +37,7 @@ router = APIRouter(prefix="/v1/countries", tags=["countries"])
 
 
 @router.get(
-    "", response_model=Page[CountryPublic], responses=LIST_RESPONSES, summary="List countries"
+    "", response_model=COUNTRIES.page_model, responses=LIST_RESPONSES, summary="List countries"
 )
 def list_countries(
     ctx: Ctx,
@@ -53,7 +52,10 @@ def list_countries(
 
 
 @router.get(
-    "/{code}", response_model=CountryPublic, responses=ITEM_RESPONSES, summary="Get a country"
+    "/{code}",
+    response_model=COUNTRIES.item_model,
+    responses=ITEM_RESPONSES,
+    summary="Get a country",
 )
 def get_country(
     ctx: Ctx, request: Request, code: CountryCode, params: ItemParams = ITEM
@@ -64,7 +66,7 @@ def get_country(
 
 @router.get(
     "/{code}/events",
-    response_model=Page[EventPublic],
+    response_model=events.EVENTS.page_model,
     responses=SUB_LIST_RESPONSES,
     summary="Events concerning a country",
     tags=["events"],
@@ -85,7 +87,7 @@ def list_country_events(
 
 @router.get(
     "/{code}/aid",
-    response_model=Page[AidPublic],
+    response_model=aid.AID.page_model,
     responses=SUB_LIST_RESPONSES,
     summary="Aid a country gave or received",
     tags=["aid"],

@@ -17,7 +17,7 @@ from app.api.choices import (
     choice,
     choice_query,
     countries,
-    enum_pattern,
+    enum_query,
     refs_through,
 )
 from app.api.lists import Resource, annotations_route
@@ -40,10 +40,6 @@ from app.models import (
     EventCountry,
     EventKind,
     EventParticipant,
-    EventPublic,
-    Page,
-    QuotePublic,
-    StatementPublic,
 )
 from app.query import DATE_SORT, Condition, Listing, Member, SortedLink, SortKey
 from app.records import KINDS
@@ -162,11 +158,10 @@ PAGE = page_params(KIND)
 ITEM = item_params(KIND)
 OPTIONS = list_options(EVENTS.listing)
 router = APIRouter(prefix="/v1/events", tags=["events"])
-KINDS_PATTERN = enum_pattern(EventKind)
 
 
 async def scoped_event_filters(
-    kind: Annotated[str | None, choice_query("Kind of event", KINDS_PATTERN, "coup")] = None,
+    kind: Annotated[str | None, enum_query(EventKind, "Kind of event", "coup")] = None,
     participant: Annotated[
         str | None,
         choice_query(
@@ -208,7 +203,7 @@ EventFiltersDep = Annotated[EventFilters, Depends(event_filters)]
 ScopedEventFilters = Annotated[EventFilters, Depends(scoped_event_filters)]
 
 
-@router.get("", response_model=Page[EventPublic], responses=LIST_RESPONSES, summary="List events")
+@router.get("", response_model=EVENTS.page_model, responses=LIST_RESPONSES, summary="List events")
 def list_events(
     ctx: Ctx,
     request: Request,
@@ -222,7 +217,9 @@ def list_events(
     return EVENTS.page(ctx, request, filters, sort, page, options=options)
 
 
-@router.get("/{id}", response_model=EventPublic, responses=ITEM_RESPONSES, summary="Get an event")
+@router.get(
+    "/{id}", response_model=EVENTS.item_model, responses=ITEM_RESPONSES, summary="Get an event"
+)
 def get_event(ctx: Ctx, request: Request, id: Slug, params: ItemParams = ITEM) -> Response:
     """One event with its participants, the countries it concerns, and its evidence."""
     return EVENTS.item(ctx, request, id, params)
@@ -230,7 +227,7 @@ def get_event(ctx: Ctx, request: Request, id: Slug, params: ItemParams = ITEM) -
 
 @router.get(
     "/{id}/quotes",
-    response_model=Page[QuotePublic],
+    response_model=quotes.QUOTES.page_model,
     responses=SUB_LIST_RESPONSES,
     summary="Quotes about an event",
     tags=["quotes"],
@@ -249,7 +246,7 @@ def list_event_quotes(
 
 @router.get(
     "/{id}/statements",
-    response_model=Page[StatementPublic],
+    response_model=statements.STATEMENTS.page_model,
     responses=SUB_LIST_RESPONSES,
     summary="Statements about an event",
     tags=["statements"],

@@ -11,7 +11,8 @@ from fastapi.responses import Response
 from sqlalchemy import Connection, func, select
 
 from app import facets
-from app.api.choices import MAX_IDS, Choice, choice, choice_query, enum_pattern
+from app.api.amounts import ANY_AMOUNT, AmountRange, amount_range
+from app.api.choices import MAX_IDS, Choice, choice, choice_query, enum_query
 from app.api.lists import Resource, annotations_route, json_response
 from app.api.params import (
     ItemParams,
@@ -26,7 +27,7 @@ from app.api.params import (
 from app.api.responses import ITEM_RESPONSES, LIST_RESPONSES, PLAIN_LIST_RESPONSES
 from app.api.when import ANY_TIME, DateRange, date_range
 from app.context import Ctx
-from app.models import FigureKind, FigurePublic, FigureSummary, Page
+from app.models import FigureKind, FigureSummary
 from app.query import DATE_SORT, Condition, Listing, SortKey, filters_scope, matching
 from app.records import KINDS
 from app.summaries import summarize
@@ -44,6 +45,7 @@ class FigureFilters:
     place: Choice | None = None
     event: Choice | None = None
     article: Choice | None = None
+    values: AmountRange = ANY_AMOUNT
     dates: DateRange = ANY_TIME
 
 
@@ -63,6 +65,7 @@ def _where(conn: Connection, f: FigureFilters) -> list[Condition]:
         out += f.event.on(TABLE.c.event, nullable=True)
     if f.article:
         out += f.article.on(TABLE.c.article)
+    out.extend(f.values.conditions(TABLE.c.value, TABLE.c.qualifier))
     out.extend(f.dates.conditions(TABLE))
     return out
 
@@ -101,12 +104,11 @@ PAGE = page_params(KIND)
 ITEM = item_params(KIND)
 OPTIONS = list_options(FIGURES.listing)
 router = APIRouter(prefix="/v1/figures", tags=["figures"])
+value_filters = amount_range("value", "In the figure's unit")
 
 
 async def figure_filters(
-    kind: Annotated[
-        str | None, choice_query("Kind of figure", enum_pattern(FigureKind), "troops")
-    ] = None,
+    kind: Annotated[str | None, enum_query(FigureKind, "Kind of figure", "troops")] = None,
     unit: Annotated[
         str | None, choice_query("Unit, e.g. `soldiers` or `USD`", example="soldiers")
     ] = None,
@@ -116,6 +118,7 @@ async def figure_filters(
     place: Annotated[str | None, choice_query("Id of the place it counts in")] = None,
     event: Annotated[str | None, choice_query("Id of the event")] = None,
     article: Annotated[str | None, choice_query("Id of the article that states it")] = None,
+    values: AmountRange = Depends(value_filters),
     dates: DateRange = Depends(date_range),
 ) -> FigureFilters:
     """The filters of /v1/figures (and of its summary)."""
@@ -126,6 +129,7 @@ async def figure_filters(
         place=choice("place", place),
         event=choice("event", event),
         article=choice("article", article),
+        values=values,
         dates=dates,
     )
 
@@ -201,7 +205,7 @@ def summarize_figures(
     return json_response(summary)
 
 
-@router.get("", response_model=Page[FigurePublic], responses=LIST_RESPONSES, summary="List figures")
+@router.get("", response_model=FIGURES.page_model, responses=LIST_RESPONSES, summary="List figures")
 def list_figures(
     ctx: Ctx,
     request: Request,
@@ -214,7 +218,9 @@ def list_figures(
     return FIGURES.page(ctx, request, filters, sort, page, options=options)
 
 
-@router.get("/{id}", response_model=FigurePublic, responses=ITEM_RESPONSES, summary="Get a figure")
+@router.get(
+    "/{id}", response_model=FIGURES.item_model, responses=ITEM_RESPONSES, summary="Get a figure"
+)
 def get_figure(ctx: Ctx, request: Request, id: Slug, params: ItemParams = ITEM) -> Response:
     """One figure with its value, unit, qualifier and evidence."""
     return FIGURES.item(ctx, request, id, params)

@@ -14,6 +14,7 @@ from sqlalchemy import Connection, bindparam, select
 from starlette.concurrency import run_in_threadpool
 
 from app import annotations, csvrows, exports
+from app.api import shapes
 from app.api.filters import resolve_country
 from app.api.params import CountMode, ItemParams, ListFormat, ListOptions, Offsets, PageParams, Slug
 from app.api.responses import ANNOTATION_RESPONSES
@@ -123,6 +124,16 @@ class Resource(Generic[F]):
 
     kind: Kind
     listing: Listing[F]
+
+    @property
+    def item_model(self) -> Any:
+        """The OpenAPI shape of one record (app.api.shapes)."""
+        return shapes.item_model(self.kind)
+
+    @property
+    def page_model(self) -> Any:
+        """The OpenAPI shape of a page of records, with the facets the list counts."""
+        return shapes.page_model(self.kind, self.listing.facets)
 
     def url(self, base: str, key: str) -> str:
         return f"{base}/v1/{self.listing.name}/{key}"

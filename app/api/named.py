@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from sqlalchemy import Connection, select
 
 from app import facets
-from app.api.choices import CODES, MAX_IDS, Choice, choice, choice_query, countries, enum_pattern
+from app.api.choices import CODES, MAX_IDS, Choice, choice, choice_query, countries, enum_query
 from app.api.lists import Resource, annotations_route
 from app.api.params import (
     ItemParams,
@@ -28,7 +28,7 @@ from app.api.params import (
 from app.api.responses import ITEM_RESPONSES, LIST_RESPONSES
 from app.context import Ctx
 from app.fulltext import matching_ids
-from app.models import Evidence, page_of
+from app.models import Evidence
 from app.query import Condition, Listing, SortKey
 from app.records import Kind
 
@@ -72,14 +72,13 @@ async def by_name_or_code(
 def by_name_country_and_kind(kinds: type[StrEnum], kind_doc: str) -> NamedFiltersDep:
     """The filters of organizations and places: those of people, `country` and their own
     `kind`s."""
-    kind_pattern = enum_pattern(kinds)
 
     async def filters(
         q: Q = None,
         country: Annotated[
             str | None, choice_query("Alpha-2 or alpha-3 country code", CODES, "NE")
         ] = None,
-        kind: Annotated[str | None, choice_query(kind_doc, kind_pattern)] = None,
+        kind: Annotated[str | None, enum_query(kinds, kind_doc)] = None,
         article: Article = None,
         id: Ids = None,
     ) -> NamedFilters:
@@ -170,7 +169,7 @@ def named_router(
         "",
         list_records,
         name=f"list_{name}",
-        response_model=page_of(kind.public),
+        response_model=resource.page_model,
         responses=LIST_RESPONSES,
         summary=f"List {name}",
         description=list_doc,
@@ -179,7 +178,7 @@ def named_router(
         "/{id}",
         get_record,
         name=f"get_{kind.type}",
-        response_model=kind.public,
+        response_model=resource.item_model,
         responses=ITEM_RESPONSES,
         summary=f"Get {title}",
         description=item_doc,

@@ -8,6 +8,7 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 from fastapi import Depends, Path, Query
+from pydantic_core import PydanticUndefined
 
 from app.errors import PATTERN_REASONS
 from app.query import Listing
@@ -22,9 +23,18 @@ def explained(pattern: str, reason: str) -> str:
 
 
 COUNTRY_CODE = explained(r"^[A-Za-z]{2,3}$", "must be an ISO 3166-1 alpha-2 or alpha-3 code")
+# A partial date on the calendar, as the parser takes it (app.dates): years 0001 to 9999, no
+# day past its month's end, February 29 only in leap years (every 4th, not every 100th unless
+# every 400th).
+_YEAR = "([0-9]{3}[1-9]|[0-9]{2}[1-9][0-9]|[0-9][1-9][0-9]{2}|[1-9][0-9]{3})"
+_LEAP = "([0-9]{2}(0[48]|[2468][048]|[13579][26])|(0[48]|[2468][048]|[13579][26])00)"
 PARTIAL_DATE = explained(
-    r"^[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$",
-    "must be a date as YYYY, YYYY-MM or YYYY-MM-DD",
+    rf"^({_YEAR}(-(0[1-9]|1[0-2]))?"
+    rf"|{_YEAR}-(0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01])"
+    rf"|{_YEAR}-(0[469]|11)-(0[1-9]|[12][0-9]|30)"
+    rf"|{_YEAR}-02-(0[1-9]|1[0-9]|2[0-8])"
+    rf"|{_LEAP}-02-29)$",
+    "must be a date on the calendar as YYYY, YYYY-MM or YYYY-MM-DD (from 0001)",
 )
 SLUG = explained(
     r"^[a-z0-9]+(?:-[a-z0-9]+)*$", "ids are lower-case letters and digits joined by hyphens"
@@ -144,22 +154,70 @@ class PageParams(ItemParams):
     count: CountMode = CountMode.auto
 
 
-def list_pattern(values: Iterable[str]) -> str:
-    """A regex for comma-separated values from an allow-list, so OpenAPI states what passes."""
+# A multi-value parameter takes at most this many values (`id=` takes MAX_IDS).
+MAX_VALUES = 50
+HOW = "comma-separated values are ORed; ! before a value excludes it"
+
+
+def list_pattern(values: Iterable[str], negatable: bool = False, limit: int = MAX_VALUES) -> str:
+    """A regex for up to `limit` comma-separated values from an allow-list (each with `!` in
+    front when `negatable`): what the parameter takes, checked as it is read."""
     values = list(values)
-    one = "|".join(re.escape(v) for v in values)
+    one = ("!?" if negatable else "") + "(" + "|".join(re.escape(v) for v in values) + ")"
+    how = f" ({HOW})" if negatable else ""
     return explained(
-        rf"^({one})(,({one}))*$", f"must be a comma-separated list of: {', '.join(values)}"
+        rf"^{one}(,{one}){{0,{limit - 1}}}$",
+        f"must be at most {limit} comma-separated values of: {', '.join(values)}{how}",
     )
 
 
-def list_query(values: Iterable[str], description: str) -> Any:
-    """A comma-separated allow-list parameter (`fields`, `include`)."""
+def as_array(
+    values: Iterable[str],
+    negatable: bool = False,
+    limit: int = MAX_VALUES,
+    example: str | None = None,
+) -> Any:
+    """The JSON schema of a comma-separated allow-list parameter, as OpenAPI says it: an array
+    of the values (and of their `!`-negations), sent as one comma-separated value (app.openapi
+    gives every array parameter `style: form`, `explode: false`). A typed client then refuses
+    a typo; the wire format is the pattern's."""
+    values = list(values)
+    allowed = [*values, *(f"!{v}" for v in values)] if negatable else values
+
+    def replace(schema: dict[str, Any]) -> None:
+        description = schema.get("description")
+        schema.clear()
+        schema.update(
+            type="array",
+            items={"type": "string", "enum": allowed},
+            minItems=1,
+            maxItems=limit,
+        )
+        if description:
+            schema["description"] = description
+        if example:
+            schema["examples"] = [example.split(",")]
+
+    return replace
+
+
+def list_query(
+    values: Iterable[str],
+    description: str,
+    *,
+    negatable: bool = False,
+    default: Any = PydanticUndefined,
+    example: str | None = None,
+) -> Any:
+    """A comma-separated allow-list parameter (`fields`, `include`, `facet`, `kind`, ...);
+    `default` given where the parameter's default is not in its `Annotated` type."""
+    values = list(values)
     return Query(
-        None,
-        max_length=1000,
-        pattern=list_pattern(values),
+        default,
+        max_length=MAX_VALUES * (max(map(len, values)) + 2),
+        pattern=list_pattern(values, negatable),
         description=f"{description} One of: {', '.join(values)}",
+        json_schema_extra=as_array(values, negatable, example=example),
     )
 
 
@@ -167,14 +225,17 @@ def fields_query(kind: Kind) -> Any:
     return list_query(
         kind.fields,
         "Comma-separated fields to return (a sparse response: leave out the ones you do not "
-        f"need); the `{kind.key}` always comes. The response schema shows a whole record: with "
-        "`fields`, only the fields asked for (and the key) are in it.",
+        f"need); the `{kind.key}` always comes. The answer is then the sparse member of the "
+        "response schema's `anyOf`: only the fields asked for (and the key).",
+        default=None,
     )
 
 
 def include_query(kind: Kind) -> Any:
     return list_query(
-        kind.includes, "Comma-separated relations to embed, as full records, under `included`."
+        kind.includes,
+        "Comma-separated relations to embed, as full records, under `included`.",
+        default=None,
     )
 
 
@@ -252,6 +313,7 @@ def list_options(listing: Listing[Any]) -> Any:
             names,
             "Comma-separated facets to count: for each, how many records (over every filter "
             "but the facet's own) have each value, most first.",
+            default=None,
         ),
     ) -> ListOptions:
         return ListOptions(tuple(dict.fromkeys(facet.split(","))) if facet else ())

@@ -11,7 +11,6 @@ from app.api.named import by_name, named_resource, named_router
 from app.api.params import PageParams, Slug
 from app.api.responses import SUB_LIST_RESPONSES
 from app.context import Ctx
-from app.models import Page, QuotePublic, StatementPublic
 from app.records import KINDS
 
 PEOPLE = named_resource("people", KINDS["person"])
@@ -26,7 +25,7 @@ router = named_router(
 
 @router.get(
     "/{id}/quotes",
-    response_model=Page[QuotePublic],
+    response_model=quotes.QUOTES.page_model,
     responses=SUB_LIST_RESPONSES,
     summary="Quotes by a person",
     tags=["quotes"],
@@ -46,7 +45,7 @@ def list_person_quotes(
 
 @router.get(
     "/{id}/statements",
-    response_model=Page[StatementPublic],
+    response_model=statements.STATEMENTS.page_model,
     responses=SUB_LIST_RESPONSES,
     summary="Statements by a person",
     tags=["statements"],

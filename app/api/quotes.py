@@ -25,7 +25,7 @@ from app.api.params import (
 from app.api.responses import ITEM_RESPONSES, LIST_RESPONSES
 from app.context import Ctx
 from app.fulltext import matching_ids
-from app.models import Page, QuoteEvent, QuotePublic
+from app.models import QuoteEvent
 from app.query import Condition, Listing, SortKey
 from app.records import KINDS
 
@@ -120,7 +120,7 @@ QuoteFiltersDep = Annotated[QuoteFilters, Depends(quote_filters)]
 ScopedQuoteFilters = Annotated[QuoteFilters, Depends(scoped_quote_filters)]
 
 
-@router.get("", response_model=Page[QuotePublic], responses=LIST_RESPONSES, summary="List quotes")
+@router.get("", response_model=QUOTES.page_model, responses=LIST_RESPONSES, summary="List quotes")
 def list_quotes(
     ctx: Ctx,
     request: Request,
@@ -133,7 +133,9 @@ def list_quotes(
     return QUOTES.page(ctx, request, filters, sort, page, options=options)
 
 
-@router.get("/{id}", response_model=QuotePublic, responses=ITEM_RESPONSES, summary="Get a quote")
+@router.get(
+    "/{id}", response_model=QUOTES.item_model, responses=ITEM_RESPONSES, summary="Get a quote"
+)
 def get_quote(ctx: Ctx, request: Request, id: Slug, params: ItemParams = ITEM) -> Response:
     """One quotation with its speaker, the events it concerns, and where it stands in the
     text."""

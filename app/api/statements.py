@@ -15,7 +15,7 @@ from app.api.choices import (
     Choice,
     choice,
     choice_query,
-    enum_pattern,
+    enum_query,
     refs_condition,
     refs_through,
 )
@@ -35,7 +35,7 @@ from app.api.responses import ITEM_RESPONSES, LIST_RESPONSES
 from app.api.when import ANY_TIME, DateRange, date_range
 from app.context import Ctx
 from app.fulltext import matching_ids
-from app.models import Page, StatementAbout, StatementEvent, StatementMode, StatementPublic
+from app.models import StatementAbout, StatementEvent, StatementMode
 from app.query import DATE_SORT, Condition, Listing, SortKey
 from app.records import KINDS
 
@@ -114,10 +114,10 @@ router = APIRouter(prefix="/v1/statements", tags=["statements"])
 
 Mode = Annotated[
     str | None,
-    choice_query(
+    enum_query(
+        StatementMode,
         "`direct` (quotations), `indirect` (reported speech) or `narration` (the article's "
         "own voice)",
-        enum_pattern(StatementMode),
         "indirect",
     ),
 ]
@@ -179,7 +179,7 @@ ScopedStatementFilters = Annotated[StatementFilters, Depends(scoped_statement_fi
 
 @router.get(
     "",
-    response_model=Page[StatementPublic],
+    response_model=STATEMENTS.page_model,
     responses=LIST_RESPONSES,
     summary="List statements",
 )
@@ -197,7 +197,10 @@ def list_statements(
 
 
 @router.get(
-    "/{id}", response_model=StatementPublic, responses=ITEM_RESPONSES, summary="Get a statement"
+    "/{id}",
+    response_model=STATEMENTS.item_model,
+    responses=ITEM_RESPONSES,
+    summary="Get a statement",
 )
 def get_statement(ctx: Ctx, request: Request, id: Slug, params: ItemParams = ITEM) -> Response:
     """One statement: its words, who makes it, what it concerns, when, and its evidence."""

@@ -1,6 +1,5 @@
 // The explorer's names for the API's shapes. Everything here comes from the OpenAPI document
-// (`make types` writes tmp/types/openapi.d.ts from it); only the facets, which the document
-// does not describe, are declared by hand.
+// (`make types` writes tmp/types/openapi.d.ts from it); nothing is declared by hand.
 import type { components, paths } from "../../tmp/types/openapi";
 
 type Schemas = components["schemas"];
@@ -38,15 +37,8 @@ export type FigureSummary = Schemas["FigureSummary"];
 export type AnyRecord =
   Country | Person | Organization | Place | Event | Quote | Statement | Aid | Figure;
 
-/** One value of a facet (`facet=kind,country`): not in the OpenAPI document's page schemas. */
-export interface FacetValue {
-  value: string | number | null;
-  label: string | null;
-  count: number;
-}
-export interface Faceted {
-  facets?: Record<string, FacetValue[]>;
-}
+/** One value of a facet (`facet=kind,country`); a page's `facets` holds its list's own. */
+export type FacetValue = Schemas["FacetValue"];
 
 /** Every path whose GET answers JSON, with what it takes and gives. */
 type JsonGet = {
@@ -59,7 +51,21 @@ export type ApiPath = { [P in keyof paths]: paths[P] extends JsonGet ? P : never
 type Get<P extends ApiPath> = paths[P]["get"];
 export type QueryOf<P extends ApiPath> = NonNullable<Get<P>["parameters"]["query"]>;
 export type PathParamsOf<P extends ApiPath> = Get<P>["parameters"]["path"];
-export type JsonOf<P extends ApiPath> = Get<P>["responses"][200]["content"]["application/json"];
+type Answer<P extends ApiPath> = Get<P>["responses"][200]["content"]["application/json"];
+/** Whether a record has every field (`included` aside, which only `include=` adds). */
+type Complete<R> = Omit<R, "included"> extends Required<Omit<R, "included">> ? true : false;
+type Wholes<T> = T extends { data: (infer R)[] }
+  ? Complete<R> extends true
+    ? T
+    : never
+  : Complete<T> extends true
+    ? T
+    : never;
+/** A record's or a page's answer is `anyOf` [whole, sparse] (`fields=` trims records): this is
+ * the whole member (an answer of one shape is itself). */
+export type Whole<T> = [Wholes<T>] extends [never] ? T : Wholes<T>;
+/** What a GET of `P` answers, its records whole (`list()` types the `fields=` ones). */
+export type JsonOf<P extends ApiPath> = Whole<Answer<P>>;
 
 /** Paths that answer a page of records (`data`, `total`, `next_cursor`). */
 export type ListPath = {

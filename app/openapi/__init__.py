@@ -21,13 +21,8 @@ from app.openapi.examples import (
 )
 from app.records import KINDS
 
-# What `include=` adds to a record, for the shapes that have relations to embed.
-INCLUDED = {
-    "type": "object",
-    "description": "Only with `include=`: the related records, in full, by relation name (a "
-    "list for `participants`, else one record or null); each carries its `type`.",
-    "additionalProperties": True,
-}
+# Records that have relations to embed: their whole shape may carry `included` (its schema,
+# `<Name>Included`, is built by app.api.shapes from the kind's relations).
 INCLUDABLE = [kind.public.__name__ for kind in KINDS.values() if kind.includes]
 
 
@@ -58,14 +53,23 @@ RETRY_AFTER = {
 LINK = {"Link": _header('<url of the next page>; rel="next", when there is one')}
 
 
-# Record shapes: every field is always sent (null when the article gives no value), so every
-# field is required. `fields=` trims a record to the fields asked for, which a schema cannot
-# vary by a parameter: its description says so (and the fuzz tests know it).
+# Whole records, also as `include=` embeds them: every field is always sent (null when the
+# article gives no value), so every field is required. `fields=` answers are the sparse
+# shapes of app.api.shapes, the other member of each answer's `anyOf`.
 RECORDS = [kind.public.__name__ for kind in KINDS.values()]
 
 
+def _whole(name: str) -> bool:
+    return name in RECORDS or (name.startswith("Included") and not name.endswith("Included"))
+
+
+def _whole_ref(schema: dict[str, Any]) -> str:
+    """The component a response's schema names: the whole member of an `anyOf`."""
+    return str(schema.get("anyOf", [schema])[0].get("$ref", ""))
+
+
 def _example_for(schema: dict[str, Any], components: dict[str, Any]) -> Any:
-    ref = schema.get("$ref", "")
+    ref = _whole_ref(schema)
     name = ref.rsplit("/", 1)[-1]
     if name in EXAMPLES:
         return EXAMPLES[name]
@@ -80,7 +84,7 @@ def _example_for(schema: dict[str, Any], components: dict[str, Any]) -> Any:
 
 def _export_examples(content: dict[str, Any], schema: dict[str, Any]) -> None:
     """The CSV and NDJSON a list's example record becomes, where the list offers them."""
-    name = schema.get("$ref", "").rsplit("/", 1)[-1].removeprefix("Page_").removesuffix("_")
+    name = _whole_ref(schema).rsplit("/", 1)[-1].removeprefix("Page_").removesuffix("_")
     kind = next((k for k in KINDS.values() if k.public.__name__ == name), None)
     if kind is None or name not in EXAMPLES:
         return
@@ -128,6 +132,14 @@ def _finish_responses(
         linked["example"] = page if media is not None else collection
 
 
+def _comma_separated(parameters: list[dict[str, Any]]) -> None:
+    """Array parameters (app.api.params.as_array) travel as one comma-separated value."""
+    for parameter in parameters:
+        if parameter["schema"].get("type") == "array":
+            parameter["style"] = "form"
+            parameter["explode"] = False
+
+
 def customize_openapi(app: FastAPI) -> None:
     """Examples and headers on every response, problems as problem+json, `included` where
     `include=` can add it, and every field of a record required (it is always sent)."""
@@ -143,17 +155,23 @@ def customize_openapi(app: FastAPI) -> None:
             tags=app.openapi_tags,
         )
         components = schema.get("components", {}).get("schemas", {})
-        for name in RECORDS:
-            if name in components:
-                components[name]["required"] = list(components[name]["properties"])
+        for name, component in components.items():
+            if _whole(name):
+                component["required"] = list(component["properties"])
         for name, example in EXAMPLES.items():
             if name in components:
                 components[name]["examples"] = [example]
         for name in INCLUDABLE:
-            components[name]["properties"]["included"] = INCLUDED
+            related = f"{name.removesuffix('Public')}Included"
+            if related in components:
+                components[name]["properties"]["included"] = {
+                    "$ref": f"#/components/schemas/{related}",
+                    "description": "Only with `include=`: the related records asked for, whole",
+                }
         linked = annotation_examples()
         for path, operations in schema["paths"].items():
             for operation in operations.values():
+                _comma_separated(operation.get("parameters", []))
                 _finish_responses(path, operation["responses"], components, linked)
         app.openapi_schema = schema
         return schema

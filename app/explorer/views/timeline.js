@@ -14,7 +14,6 @@ import { navigate } from "../router.js";
 /** @typedef {import("../router.js").ViewContext} ViewContext */
 /** @typedef {import("../router.js").Route} Route */
 /** @typedef {import("../types").FacetValue} FacetValue */
-/** @typedef {import("../types").Faceted} Faceted */
 
 const FACETS = /** @type {const} */ ([
   ["kind", "Kind"],
@@ -222,7 +221,7 @@ export async function render({ main, route, signal }) {
     try {
       // Every page, by cursor, up to ten of a hundred events.
       events = await listAll("/v1/events", FIELDS, {
-        query: { sort: "date", limit: 100, facet: "kind,country,participant", ...filters },
+        query: { sort: "date", limit: 100, facet: ["kind", "country", "participant"], ...filters },
         signal: controller.signal,
       });
     } catch (error) {
@@ -231,8 +230,7 @@ export async function render({ main, route, signal }) {
       return;
     }
     const { first, data, more } = events;
-    // The OpenAPI document's page schema has no `facets`; the API sends them when asked.
-    const facets = /** @type {typeof first & Faceted} */ (first).facets ?? {};
+    const facets = first.facets ?? {};
     const kinds = new Map((facets.kind ?? []).map((k) => [String(k.value), k.label ?? ""]));
     filtersSlot.replaceChildren(filterForm(facets, filters));
     const count = Object.values(filters).flatMap((v) => (v ? v.split(",") : [])).length;
