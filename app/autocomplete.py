@@ -153,18 +153,28 @@ class Index:
         return [(self.entries[i], score) for score, _, _, i in ranked[:limit]]
 
 
+HINT_MOST = 80
+
+
 def hint_of(type_: str, record: dict[str, object]) -> str | None:
-    """A few words that tell a record from others of the same name."""
-    if type_ == "country":
-        return "Country"
-    kind = record.get("kind")
+    """A few words that tell a record from others of the same name: its kind and the start of
+    its description, cut between words. Not its type: suggestions show that already."""
+    kind = record.get("kind") if type_ != "country" else None
     described = record.get("description")
     parts = [str(kind).replace("_", " ").capitalize()] if kind else []
-    if type_ == "person":
-        parts.append("Person")
     if described:
-        parts.append(str(described)[:80])
+        parts.append(shorten(str(described), HINT_MOST))
     return " · ".join(parts) or None
+
+
+def shorten(text: str, most: int) -> str:
+    """`text` up to `most` characters, cut after a whole word and marked with an ellipsis."""
+    if len(text) <= most:
+        return text
+    cut = text[: most - 1]
+    if text[most - 1] != " " and " " in cut:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,;:·-") + "…"
 
 
 def build_index(conn: Connection) -> Index:

@@ -39,8 +39,10 @@ def columns(names: Iterable[str], fields: set[str] | None = None) -> list[str]:
 
 
 def cells(record: Item) -> dict[str, Any]:
-    """A record as flat cells: lists joined with `;`, participants as `id (role)`, the
-    speaker as its type, id and name, the evidence as its first span and a count, the
+    """A record as flat cells: lists joined with `;`; references typed, as `country:NE` in
+    `about` and `countries` and `person:olayinka-ajala (instigator)` in participants, since
+    one column mixes kinds whose ids could clash; the speaker as its type, id and name (the id
+    bare, beside its type), the evidence as its first span and a count, the
     enrichment as the names of the fields it marks."""
     out: dict[str, Any] = {}
     for name, value in record.items():
@@ -56,9 +58,11 @@ def cells(record: Item) -> dict[str, Any]:
         elif name == "speaker" and isinstance(value, dict):
             out |= {f"speaker_{k}": value.get(k) for k in ("type", "id", "name")}
         elif name == "participants":
-            out[name] = ";".join(f"{p['id']} ({p['role']})" for p in value)
+            out[name] = ";".join(f"{typed(p['type'], p['id'])} ({p['role']})" for p in value)
         elif name == "about":
-            out[name] = ";".join(ref["id"] for ref in value)
+            out[name] = ";".join(typed(ref["type"], ref["id"]) for ref in value)
+        elif name == "countries":
+            out[name] = ";".join(typed("country", code) for code in value)
         elif name == "enrichment":
             out[name] = ";".join(value)
         elif name == "date_relation":
@@ -68,6 +72,10 @@ def cells(record: Item) -> dict[str, Any]:
         else:
             out[name] = value
     return out
+
+
+def typed(type_: str, id_: str) -> str:
+    return f"{type_}:{id_}"
 
 
 def cell(value: Any) -> Any:

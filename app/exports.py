@@ -4,7 +4,8 @@ constant memory. The HTTP layer streams them (app.api.lists); `python -m app exp
 them to files."""
 
 import logging
-from collections.abc import Iterator, Sequence
+import re
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import orjson
@@ -22,6 +23,24 @@ MEDIA_TYPES = {"csv": "text/csv; charset=utf-8", "ndjson": "application/x-ndjson
 # What each format concatenates when records are exported whole: the stored JSON document, or
 # the stored CSV row (both rendered when the store was seeded).
 STORED = {"ndjson": "body", "csv": "csv"}
+BOM = "\ufeff".encode()
+# What a download's name leaves out: parameters that say how to shape, page or search the
+# list, not which records are in it (`q` would make names of free text).
+UNNAMED = {
+    "q",
+    "cursor",
+    "limit",
+    "sort",
+    "fields",
+    "include",
+    "facet",
+    "format",
+    "offsets",
+    "count",
+    "bom",
+}
+FILENAME_MOST = 100
+UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 
 
 class DataChanged(Unavailable):
@@ -126,6 +145,22 @@ def encode(
         return head + b"".join(batch)  # stored rows end with their CRLF
     records: list[Item] = [r for r in batch if not isinstance(r, bytes)]
     return head + csvrows.rows(header, records, with_header=False).encode()
+
+
+def filename(name: str, params: Iterable[tuple[str, str]], extension: str) -> str:
+    """A download's name that says what is in it: the list, then each filter in the order of
+    the URL, `events-country-NE-kind-coup+offer.csv` for `?country=NE&kind=coup,offer`; an
+    exclusion `!NE` is written `not-NE`; any other character outside `[A-Za-z0-9._-]` becomes
+    `_`; cut to FILENAME_MOST characters, extension included."""
+    parts = [UNSAFE.sub("_", name)]
+    for key, value in params:
+        if key in UNNAMED or not value:
+            continue
+        values = [f"not-{v[1:]}" if v.startswith("!") else v for v in value.split(",")]
+        parts.append(f"{UNSAFE.sub('_', key)}-{'+'.join(UNSAFE.sub('_', v) for v in values)}")
+    stem = "-".join(parts)
+    suffix = f".{extension}"
+    return stem[: FILENAME_MOST - len(suffix)] + suffix
 
 
 def refuse_include_in_csv(include: frozenset[str] | set[str]) -> None:

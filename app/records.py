@@ -55,7 +55,7 @@ Item = dict[str, Any]
 Ref = tuple[str, str]
 # Bump when a public shape changes: stores rendered by another format are re-seeded by `serve`
 # and are not ready until then (tests/test_store.py pins the shapes this number stands for).
-DOCUMENT_FORMAT = "4"
+DOCUMENT_FORMAT = "5"
 # Characters of context around an evidence span (W3C TextQuoteSelector prefix and suffix).
 CONTEXT = 32
 

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import sync_playwright
 
 from app.main import create_app
 from tests.conftest import CHROMIUM, CHROMIUM_FLAGS, require_chromium, running_server
@@ -46,3 +47,23 @@ def test_redoc_renders_every_tag(docs_server: str, tmp_path: Path) -> None:
     assert "Article facts API" in dom
     for tag in ("countries", "events", "quotes", "search"):
         assert f'data-section-id="tag/{tag}"' in dom, tag
+
+
+@pytest.mark.parametrize("path", ["/docs", "/redoc"])
+def test_docs_pages_log_no_console_error_and_ask_nothing_of_another_host(
+    docs_server: str, path: str
+) -> None:
+    """ReDoc's bundle loads Redocly's logo from their CDN, which the page's policy refuses
+    with a console error: it is served without it."""
+    errors: list[str] = []
+    foreign: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        page = browser.new_page()
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("request", lambda r: foreign.append(r.url) if "//127.0.0.1:" not in r.url else None)
+        page.goto(f"{docs_server}{path}")
+        page.get_by_text("/v1/countries/{code}").first.wait_for()
+        page.wait_for_load_state("networkidle")
+        browser.close()
+    assert errors == [] and foreign == []

@@ -476,6 +476,47 @@ def test_autocomplete_finds_names_typos_included(
     assert len(found) <= 10
 
 
+TYPE_NAMES = {
+    "country": "Country",
+    "person": "Person",
+    "organization": "Organization",
+    "place": "Place",
+}
+
+
+@pytest.mark.parametrize("typed", ["Ni", "Ba", "A", "Ru", "Ma", "U", "Ec"])
+def test_autocomplete_hints_end_between_words_and_do_not_repeat_the_type(
+    client: TestClient, typed: str
+) -> None:
+    found = client.get("/v1/autocomplete", params={"q": typed, "limit": 10}).json()["data"]
+    assert found
+    for suggestion in found:
+        hint = suggestion["hint"]
+        if hint is None:
+            continue
+        assert not hint.startswith(TYPE_NAMES[suggestion["type"]]), suggestion
+        assert TYPE_NAMES[suggestion["type"]] + " ·" not in hint, suggestion
+        assert len(hint) <= 80 + len("Military unit · "), suggestion
+        kind = (
+            "/v1/"
+            + {
+                "country": "countries",
+                "person": "people",
+                "organization": "organizations",
+                "place": "places",
+            }[suggestion["type"]]
+        )
+        record = client.get(f"{kind}/{suggestion['id']}").json()
+        described = record.get("description") or ""
+        told = hint.split(" · ")[-1]
+        if told.endswith("…"):  # cut: a whole-word start of the description
+            start = told[:-1]
+            assert described.startswith(start), (told, described)
+            assert described[len(start)] in " ,;:·-", (told, described)
+        elif described:
+            assert told == described
+
+
 def test_prefix_matches_come_before_typos_and_types_filter(client: TestClient) -> None:
     found = client.get("/v1/autocomplete", params={"q": "Niger"}).json()["data"]
     assert found[0]["id"] == "NE" and not found[0]["fuzzy"]

@@ -36,6 +36,8 @@ ARTIFACTS = ROOT / "tmp" / "artifacts" / "explorer"
 ARTICLE = "niger-russia-military-ties"
 READER = f"#/articles/{ARTICLE}"
 WIDE: ViewportSize = {"width": 1280, "height": 900}
+# axe-core, vendored from npm (tests/vendor, with its licence) for the tests only: never served.
+AXE = (ROOT / "tests" / "vendor" / "axe.min.js").read_text()
 
 # Every view, and the heading it must show.
 VIEWS = {
@@ -54,6 +56,7 @@ VIEWS = {
     "quotes": ("#/quotes", "Quotes"),
     "quote": ("#/quotes/ajala-matter-of-time", "matter of time"),
     "statements": ("#/statements", "Statements"),
+    "statements-by": ("#/statements?speaker=olayinka-ajala&group=speaker", "Statements"),
     "statement": ("#/statements/newsweek-junta-pivots-from-paris", "In a pivot away from Paris"),
     "aid": ("#/aid/us-aid-cut-niger", "more than $500 million"),
     "figure": ("#/figures/trans-saharan-pipeline-value", "Trans-Saharan gas pipeline"),
@@ -558,3 +561,206 @@ def test_figures_show_where_they_count_and_a_flag_is_depicted(watch: Watched) ->
     watch.open("#/events/cnsp-supporters-flags-niamey")
     participants = page.locator("main li").filter(has_text="Russia")
     expect(participants.filter(has_text="Depicted")).to_have_count(1)
+
+
+# --- downloads -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("hash_", "name", "api_path", "params"),
+    [
+        (
+            "#/timeline?kind=coup&country=NE",
+            "events-kind-coup-country-NE",
+            "/v1/events",
+            {"kind": "coup", "country": "NE"},
+        ),
+        ("#/timeline", "events", "/v1/events", {}),
+        ("#/countries", "countries", "/v1/countries", {}),
+        ("#/people", "people", "/v1/people", {}),
+        ("#/organizations", "organizations", "/v1/organizations", {}),
+        ("#/places", "places", "/v1/places", {}),
+        (
+            "#/quotes?speaker=olayinka-ajala",
+            "quotes-speaker-olayinka-ajala",
+            "/v1/quotes",
+            {"speaker": "olayinka-ajala"},
+        ),
+        (
+            "#/statements?speaker=olayinka-ajala&mode=indirect&group=speaker",
+            "statements-speaker-olayinka-ajala-mode-indirect",
+            "/v1/statements",
+            {"speaker": "olayinka-ajala", "mode": "indirect"},
+        ),
+    ],
+)
+def test_every_list_downloads_what_it_shows_as_csv_and_ndjson(
+    watch: Watched, hash_: str, name: str, api_path: str, params: dict[str, str]
+) -> None:
+    page = watch.page
+    watch.open(hash_)
+    total = api(watch.base, api_path, **params)["total"]
+    for form in ("csv", "ndjson"):
+        link = page.get_by_role("link", name=form.upper(), exact=True)
+        with page.expect_download() as started:
+            link.click()
+        download = started.value
+        assert download.suggested_filename == f"{name}.{form}"
+        lines = Path(download.path()).read_text().splitlines()
+        assert len(lines) == total + (form == "csv"), (form, lines[:3])  # every page, one header
+    page.screenshot(path=ARTIFACTS / f"download-{name}.png")
+
+
+# --- who said what ---------------------------------------------------------------------------
+
+
+def test_only_direct_statements_wear_quotation_marks(watch: Watched) -> None:
+    page = watch.page
+    watch.open("#/statements")
+    statements = {s["id"]: s for s in api(watch.base, "/v1/statements", limit=100)["data"]}
+    items = page.locator("main ul.records li")
+    expect(items).to_have_count(min(50, len(statements)))
+    seen = set()
+    for index in range(items.count()):
+        item = items.nth(index)
+        href = item.locator("a").first.get_attribute("href") or ""
+        statement = statements[href.rsplit("/", 1)[1]]
+        text = item.locator("a").first.text_content() or ""
+        meta = item.locator(".meta").inner_text()
+        seen.add(statement["mode"])
+        if statement["mode"] == "direct":
+            assert text.startswith("“") and text.endswith("”"), text
+            assert "quoted" in meta
+        else:
+            assert "“" not in text and "”" not in text, text
+            assert text == statement["text"]
+            label = "reported" if statement["mode"] == "indirect" else "the article's own words"
+            assert label in meta, meta
+    assert seen == {"direct", "indirect", "narration"}
+    watch.open("#/statements/newsweek-junta-pivots-from-paris")  # narration: no marks
+    expect(heading(page)).not_to_contain_text("“")
+
+
+def test_statements_filter_by_speaker_and_mode_with_counts_and_group_by_speaker(
+    watch: Watched,
+) -> None:
+    page = watch.page
+    watch.open("#/statements?speaker=olayinka-ajala")
+    by_ajala = api(watch.base, "/v1/statements", speaker="olayinka-ajala", limit=100)
+    facets = api(watch.base, "/v1/statements", facet="speaker,mode", limit=1)["facets"]
+    items = page.locator("main ul.records li")
+    expect(items).to_have_count(by_ajala["total"])
+    expect(page.get_by_label("Olayinka Ajala (12)")).to_be_checked()
+    for value in facets["speaker"]:  # every speaker, with the API's count
+        expect(page.locator(".facet-speaker")).to_contain_text(
+            f"{value['label']} ({value['count']})"
+        )
+    indirect = next(
+        v["count"]
+        for v in api(watch.base, "/v1/statements", speaker="olayinka-ajala", facet="mode", limit=1)[
+            "facets"
+        ]["mode"]
+        if v["value"] == "indirect"
+    )
+    page.get_by_label(f"Indirect: reported ({indirect})").check()
+    watch.settled()
+    assert "mode=indirect" in page.url and "speaker=olayinka-ajala" in page.url
+    expect(items).to_have_count(indirect)
+    expect(page.get_by_label(f"Indirect: reported ({indirect})")).to_be_focused()
+
+    watch.open("#/statements?group=speaker")
+    groups = page.locator(".group")
+    expect(groups).to_have_count(len(facets["speaker"]))
+    for value in facets["speaker"]:
+        group = page.locator(f'.group[data-speaker="{value["value"]}"]')
+        expect(group.locator("h2")).to_have_text(f"{value['label']} ({value['count']})")
+        expect(group.locator("li")).to_have_count(value["count"])
+    page.get_by_role("link", name="Show in order of first mention").click()
+    watch.settled()
+    expect(groups).to_have_count(0)
+
+    watch.open("#/quotes?speaker=olayinka-ajala")
+    quotes = api(watch.base, "/v1/quotes", speaker="olayinka-ajala", facet="speaker", limit=1)
+    expect(page.locator("main ul.records li")).to_have_count(quotes["total"])
+    expect(page.get_by_label(f"Olayinka Ajala ({quotes['total']})")).to_be_checked()
+    page.get_by_role("link", name="Group by speaker").click()
+    watch.settled()
+    expect(page.locator(".group")).to_have_count(1)
+
+
+def test_an_empty_result_says_nothing_matches_and_offers_to_clear(watch: Watched) -> None:
+    page = watch.page
+    watch.open("#/timeline?kind=coup&country=CN")
+    expect(page.locator(".nothing")).to_contain_text("No event matches these filters")
+    expect(page.locator(".tl")).to_have_count(0)
+    page.locator(".nothing").get_by_role("link", name="Clear the filters").click()
+    watch.settled()
+    expect(page.locator(".tl-results > h2")).to_have_text("18 events")
+
+    watch.open("#/statements?speaker=newsweek&mode=direct&group=speaker")
+    expect(page.locator(".nothing")).to_contain_text("No statement matches these filters")
+    page.locator(".nothing").get_by_role("link", name="Clear the filters").click()
+    watch.settled()
+    assert page.url.endswith("#/statements?group=speaker")
+    expect(page.locator(".group").first).to_be_visible()
+
+
+def test_long_facets_say_how_many_they_hide_and_show_them_all(watch: Watched) -> None:
+    page = watch.page
+    watch.open("#/timeline")
+    facets = api(watch.base, "/v1/events", facet="kind,participant", limit=1)["facets"]
+    kinds = page.locator(".facet-kind li")
+    expect(kinds.filter(visible=True)).to_have_count(len(facets["kind"]))  # 12: all shown
+    participants = page.locator(".facet-participant li")
+    many = len(facets["participant"])
+    assert many > 12
+    expect(participants.filter(visible=True)).to_have_count(12)
+    show_all = page.get_by_role("button", name=f"Show all ({many})")
+    show_all.click()
+    expect(participants.filter(visible=True)).to_have_count(many)
+    expect(show_all).to_have_count(0)
+    for facet in page.locator(".facet ul").all():  # no box that scrolls out of sight
+        assert facet.evaluate("e => e.scrollHeight <= e.clientHeight + 1")
+
+
+# --- the reader by keyboard and screen reader -----------------------------------------------
+
+
+def test_reader_links_all_have_names_and_a_skip_link_leads_past_the_text(watch: Watched) -> None:
+    page = watch.page
+    watch.open(READER)
+    nameless = page.evaluate(
+        "() => [...document.querySelectorAll('main a')].filter(a => !a.textContent.trim()).length"
+    )
+    assert nameless == 0
+    passed = tab_until(page, ".skip-text")
+    expect(page.locator(".skip-text")).to_be_visible()
+    assert ".seg" not in " ".join(passed)  # before the text
+    page.keyboard.press("Enter")
+    expect(page.locator("#inspector-h")).to_be_focused()
+    page.keyboard.press("Shift+Tab")
+    assert page.evaluate("document.activeElement.closest('.article-text') !== null")
+
+
+# --- accessibility: axe-core ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", list(VIEWS))
+def test_axe_finds_no_serious_or_critical_violation(browser: Browser, base: str, name: str) -> None:
+    """axe-core runs in the page; the context lets it in past the page's policy (the other
+    tests hold the policy)."""
+    context = browser.new_context(viewport=WIDE, bypass_csp=True)
+    try:
+        watched = Watched(context.new_page(), base)
+        watched.open(VIEWS[name][0])
+        watched.page.evaluate(AXE)
+        violations = watched.page.evaluate(
+            "() => axe.run(document, {resultTypes: ['violations']}).then(r => r.violations"
+            ".map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.length})))"
+        )
+    finally:
+        context.close()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / f"axe-{name}.json").write_text(json.dumps(violations, indent=2) + "\n")
+    serious = [v for v in violations if v["impact"] in ("serious", "critical")]
+    assert serious == [], serious

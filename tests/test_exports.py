@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import brotli
+import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
@@ -121,7 +122,87 @@ def test_csv_spreads_speakers_and_evidence_and_joins_lists(client: TestClient) -
     )
     events = list(csv.DictReader(io.StringIO(client.get("/v1/events?format=csv").text)))
     coup = next(r for r in events if r["id"] == "niger-coup-2023")
-    assert "abdourahamane-tiani (instigator)" in coup["participants"].split(";")
+    assert coup["participants"].split(";") == [
+        "person:abdourahamane-tiani (instigator)",
+        "country:NE (location)",
+        "person:mohamed-bazoum (target)",
+    ]
+    assert coup["countries"] == "country:NE"
+
+
+def test_csv_references_say_their_type_and_the_speaker_id_stays_bare(client: TestClient) -> None:
+    rows = csv.DictReader(io.StringIO(client.get("/v1/statements?format=csv").text))
+    adf = next(r for r in rows if r["id"] == "adf-says-mali-burkina-faso-offered-concessions")
+    assert adf["about"] == "country:ML;country:BF"
+    assert (adf["speaker_type"], adf["speaker_id"]) == ("organization", "africa-defense-forum")
+    people = client.get("/v1/statements?format=csv&about=olayinka-ajala,mohamed-bazoum").text
+    abouts = {ref for row in csv.DictReader(io.StringIO(people)) for ref in row["about"].split(";")}
+    assert "person:mohamed-bazoum" in abouts
+
+
+@pytest.mark.parametrize(
+    ("url", "name"),
+    [
+        ("/v1/events?format=csv", "events.csv"),
+        ("/v1/events?country=NE&kind=coup&format=csv", "events-country-NE-kind-coup.csv"),
+        ("/v1/events?kind=coup&country=NE&format=ndjson", "events-kind-coup-country-NE.ndjson"),
+        (
+            "/v1/events?kind=coup,offer&country=!NE&format=csv",
+            "events-kind-coup+offer-country-not-NE.csv",
+        ),
+        ("/v1/events?q=Niger%20coup&format=csv&sort=-date&fields=id,title", "events.csv"),
+        (
+            "/v1/events?from=2023-08&to=2023-12&date_match=within&format=csv",
+            "events-from-2023-08-to-2023-12-date_match-within.csv",
+        ),
+        ("/v1/people/olayinka-ajala/quotes?format=csv", "people-olayinka-ajala-quotes.csv"),
+    ],
+)
+def test_a_download_is_named_by_its_filters_in_url_order(
+    client: TestClient, url: str, name: str
+) -> None:
+    response = client.get(url)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-disposition"] == f'attachment; filename="{name}"'
+
+
+def test_a_download_name_is_safe_and_at_most_100_characters(client: TestClient) -> None:
+    many = ",".join(f"!{c}" for c in ["NE", "RU", "US", "FR", "ML", "BF", "DZ", "CN"] * 6)
+    response = client.get(f"/v1/events?country={many}&format=csv")
+    name = response.headers["content-disposition"].split('filename="')[1].rstrip('"')
+    assert name.startswith("events-country-not-NE+not-RU+") and name.endswith(".csv")
+    assert len(name) == 100
+    odd = client.get(
+        "/v1/places", params={"q": "x", "kind": "city", "country": "NE", "format": "csv"}
+    )
+    assert (
+        odd.headers["content-disposition"]
+        == 'attachment; filename="places-kind-city-country-NE.csv"'
+    )
+    spaced = client.get(
+        "/v1/statements", params={"from": "2023", "format": "csv", "speaker": "olayinka-ajala"}
+    )
+    assert (
+        "statements-from-2023-speaker-olayinka-ajala.csv" in spaced.headers["content-disposition"]
+    )
+
+
+def test_bom_begins_a_csv_for_spreadsheets_and_is_refused_elsewhere(client: TestClient) -> None:
+    plain = client.get("/v1/people?format=csv")
+    marked = client.get("/v1/people?format=csv&bom=true")
+    assert not plain.content.startswith(b"\xef\xbb\xbf")
+    assert marked.content == b"\xef\xbb\xbf" + plain.content
+    accepted = client.get("/v1/people?bom=true", headers={"Accept": "text/csv"})
+    assert accepted.content.startswith(b"\xef\xbb\xbfid,")
+    for refused in (
+        "/v1/people?bom=true",
+        "/v1/people?bom=true&format=ndjson",
+        "/v1/people?bom=true&format=annotations",
+    ):
+        response = client.get(refused)
+        assert response.status_code == 422, refused
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.json()["errors"][0]["name"] == "bom"
 
 
 def test_fields_choose_the_columns_and_include_is_refused(client: TestClient) -> None:
@@ -161,6 +242,22 @@ def test_accept_headers_ask_for_exports(client: TestClient) -> None:
     assert client.get("/v1/events", headers={"Accept": "*/*"}).json()["total"] == 18
     filtered = client.get("/v1/events", params={"kind": "coup"}, headers={"Accept": "text/csv"})
     assert len(list(csv.DictReader(io.StringIO(filtered.text)))) == 3
+
+
+def test_pandas_reads_exports_as_readme_says(client: TestClient) -> None:
+    """README's notes for pandas: read_json turns the `date` column into days unless told not
+    to; a date column empty in every row reads as numbers (NaN) unless read as text."""
+    ndjson = client.get("/v1/events?format=ndjson&sort=date").text
+    events = pd.read_json(io.StringIO(ndjson), lines=True).set_index("id")
+    assert events.loc["mali-coup-2021", "date"] == pd.Timestamp("2021-01-01")
+    assert events.loc["burkina-faso-coup-2022", "date"] == pd.Timestamp("2022-09-01")
+    assert events.loc["mali-coup-2021", "date_start"] == "2021-01-01"  # the bounds stay text
+    kept = pd.read_json(io.StringIO(ndjson), lines=True, dtype=False).set_index("id")
+    assert kept.loc["mali-coup-2021", "date"] == "2021"
+    offers = io.StringIO(client.get("/v1/events?format=csv&kind=offer").text)
+    assert pd.read_csv(offers)["date"].dtype == "float64"
+    offers.seek(0)
+    assert pd.read_csv(offers, keep_default_na=False)["date"].tolist() == [""]
 
 
 def test_ndjson_carries_includes_and_utf16(client: TestClient) -> None:

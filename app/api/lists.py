@@ -19,7 +19,14 @@ from app.api.filters import resolve_country
 from app.api.params import CountMode, ItemParams, ListFormat, ListOptions, Offsets, PageParams, Slug
 from app.api.responses import ANNOTATION_RESPONSES
 from app.context import AppContext, Ctx
-from app.errors import DATABASE_ERRORS, ApiError, NotFound, database_error, problem_body
+from app.errors import (
+    DATABASE_ERRORS,
+    ApiError,
+    InvalidParameter,
+    NotFound,
+    database_error,
+    problem_body,
+)
 from app.http.negotiation import media_type
 from app.models import RecordAlias
 from app.query import F, Listing, PageResult, Paging, facet_counts, fetch_page
@@ -156,6 +163,8 @@ class Resource(Generic[F]):
         include = parse_include(self.kind, page.include)
         paging = ctx.paging(request, exact=page.count is CountMode.exact)
         format = page.format or negotiated(request)
+        if page.bom and format is not ListFormat.csv:
+            raise InvalidParameter("bom", "a byte order mark is for CSV only: add format=csv")
         if format in (ListFormat.csv, ListFormat.ndjson):
             return self.export(ctx, request, filters, sort, page, format, within)
         with ctx.engine.connect() as conn:
@@ -247,7 +256,8 @@ class Resource(Generic[F]):
         request.scope["state"]["uncached"] = True  # a stream: the response cache keeps none
 
         def encode(batch: list[bytes] | list[Item], index: int) -> bytes:
-            return exports.encode(format.value, header, batch, first=index == 0)
+            body = exports.encode(format.value, header, batch, first=index == 0)
+            return exports.BOM + body if page.bom and index == 0 else body
 
         def next_encoded(index: int) -> bytes | None:
             """The next chunk, read and encoded in the thread pool (not on the event loop)."""
@@ -276,7 +286,12 @@ class Resource(Generic[F]):
                 yield chunk
                 index += 1
 
-        filename = f"{self.listing.name}.{format.value}"
+        name = (
+            self.listing.name
+            if within is None
+            else f"{within[0].listing.name}-{within[1]}-{self.listing.name}"
+        )
+        filename = exports.filename(name, request.query_params.multi_items(), format.value)
         return StreamingResponse(
             stream(),
             media_type=exports.MEDIA_TYPES[format.value],

@@ -134,6 +134,14 @@ FormatQuery = Annotated[
     ),
 ]
 
+BomQuery = Annotated[
+    bool,
+    Query(
+        description="CSV only: begin the download with a UTF-8 byte order mark, so spreadsheets "
+        "(Excel) read its accents right; with any other format, a 422"
+    ),
+]
+
 
 @dataclass(frozen=True)
 class ItemParams:
@@ -152,6 +160,7 @@ class PageParams(ItemParams):
     cursor: str | None = None
     format: ListFormat | None = None  # None: as the Accept header asks
     count: CountMode = CountMode.auto
+    bom: bool = False
 
 
 # A multi-value parameter takes at most this many values (`id=` takes MAX_IDS).
@@ -278,10 +287,11 @@ def page_params(kind: Kind) -> Any:
             cursor: Cursor = None,
             format: FormatQuery = None,
             count: CountQuery = CountMode.auto,
+            bom: BomQuery = False,
             shaped: ItemParams = shape,
         ) -> PageParams:
             return PageParams(
-                shaped.fields, shaped.include, shaped.offsets, limit, cursor, format, count
+                shaped.fields, shaped.include, shaped.offsets, limit, cursor, format, count, bom
             )
 
         return Depends(evidenced)

@@ -2,13 +2,19 @@
 /** Pieces the views share: type badges, record links, problems as messages, evidence in
  * context, outside-knowledge notes, and lists that page on with their cursor. */
 
-import { ApiError, isAbort } from "./api.js";
+import { ApiError, apiUrl, isAbort } from "./api.js";
 import { append, h } from "./dom.js";
-import { TYPES, humanize, jsonHref, readerHref, recordHref } from "./format.js";
+import { TYPES, hashFor, humanize, jsonHref, readerHref, recordHref } from "./format.js";
+import { navigate } from "./router.js";
 
 /** @typedef {import("./types").RecordType} RecordType */
 /** @typedef {import("./types").Evidence} Evidence */
 /** @typedef {import("./dom.js").Child} Child */
+/** @typedef {import("./types").FacetValue} FacetValue */
+/** @typedef {import("./types").EntityRef} EntityRef */
+
+/** How many values a facet shows before "Show all (N)". */
+const FACET_SHOWN = 12;
 
 /** A record's type as a word with its shape, the same cue as in the reader. @param {RecordType} type */
 export function badge(type) {
@@ -251,4 +257,137 @@ export async function pagedList(fetchPage, renderItem, empty) {
   });
   add(first.data);
   return h("div", {}, items, status, more);
+}
+
+/**
+ * A statement's text as what it is: only a direct one is in quotation marks; a reported
+ * (indirect) one is the article's paraphrase, and narration the article's own words.
+ * @param {{text: string, mode: string}} s
+ */
+export function claimText(s) {
+  return s.mode === "direct" ? `“${s.text}”` : s.text;
+}
+
+/** Who a statement is from, and how. @param {{mode: string, speaker: EntityRef}} s */
+export function claimSource(s) {
+  if (s.mode === "narration") return "the article's own words";
+  if (s.mode === "indirect") return `reported: ${s.speaker.name}`;
+  return `${s.speaker.name}, quoted`;
+}
+
+/** A statement in a list: its text, linked, and its source.
+ * @param {{id: string, text: string, mode: string, speaker: EntityRef}} s */
+export function statementItem(s) {
+  return [
+    h("a", { href: recordHref("statement", s.id) }, claimText(s)),
+    h("span", { class: `meta mode-${s.mode}` }, ` — ${claimSource(s)}`),
+  ];
+}
+
+/**
+ * Links to download exactly what a view shows (its filters, every page) as CSV or NDJSON,
+ * from the API's own exports.
+ * @param {string} path  /v1/...
+ * @param {Record<string, string>} filters
+ */
+export function downloads(path, filters) {
+  /** @param {string} format @param {string} label */
+  const link = (format, label) =>
+    h("a", { href: apiUrl(path, undefined, { ...filters, format }), download: "" }, label);
+  return h(
+    "p",
+    { class: "downloads meta" },
+    "Download what is shown: ",
+    link("csv", "CSV"),
+    " · ",
+    link("ndjson", "NDJSON"),
+  );
+}
+
+/**
+ * Filters as checkboxes, a fieldset per facet, each value with its count (over every filter
+ * but its own); every filter is in the address, `path`'s. A long facet shows its first values
+ * and a button that shows them all.
+ * @param {{path: string, label: string, facets: Record<string, FacetValue[]>,
+ *   names: readonly (readonly [string, string])[], filters: Record<string, string>,
+ *   keep?: Record<string, string>}} options  `keep`: parameters of the view kept on change
+ */
+export function facetForm({ path, label, facets, names, filters, keep = {} }) {
+  const form = h("form", { class: "filters", "aria-label": label });
+  for (const [name, legend] of names) {
+    const chosen = new Set(filters[name] ? filters[name].split(",") : []);
+    const values = [...(facets[name] ?? [])];
+    // A chosen value no record has any more still shows, with its 0.
+    for (const value of chosen) {
+      if (!values.some((v) => String(v.value) === value))
+        values.push({ value, label: null, count: 0 });
+    }
+    const list = h(
+      "ul",
+      {},
+      values.map((v, index) => {
+        const value = String(v.value);
+        const id = `f-${name}-${value}`;
+        const item = h(
+          "li",
+          {},
+          h("input", { type: "checkbox", id, name, value, checked: chosen.has(value) }),
+          h(
+            "label",
+            { for: id },
+            v.label ?? humanize(value),
+            " ",
+            h("span", { class: "count" }, `(${v.count})`),
+          ),
+        );
+        item.hidden = index >= FACET_SHOWN && !chosen.has(value);
+        return item;
+      }),
+    );
+    const more = values.length > FACET_SHOWN;
+    const all = h("button", { type: "button", class: "show-all" }, `Show all (${values.length})`);
+    all.addEventListener("click", () => {
+      for (const item of list.children) /** @type {HTMLElement} */ (item).hidden = false;
+      all.remove();
+      /** @type {HTMLInputElement | null} */ (
+        list.querySelector(`li:nth-child(${FACET_SHOWN + 1}) input`)
+      )?.focus();
+    });
+    form.append(
+      h(
+        "fieldset",
+        { class: `facet facet-${name}` },
+        h("legend", {}, legend),
+        list,
+        more && [...list.children].some((li) => /** @type {HTMLElement} */ (li).hidden)
+          ? all
+          : null,
+      ),
+    );
+  }
+  if (Object.values(filters).some(Boolean)) {
+    form.append(h("p", {}, h("a", { href: hashFor(path, keep) }, "Clear the filters")));
+  }
+  form.addEventListener("change", () => {
+    const data = new FormData(form);
+    const chosen = Object.fromEntries(
+      names.map(([name]) => [name, data.getAll(name).map(String).join(",")]),
+    );
+    navigate(hashFor(path, { ...keep, ...chosen }));
+  });
+  return form;
+}
+
+/**
+ * What an empty filtered list says: that nothing matches, and a way back to everything.
+ * @param {string} what  "event", "statement"
+ * @param {string} clearHref
+ */
+export function nothingMatches(what, clearHref) {
+  return h(
+    "div",
+    { class: "nothing", role: "status" },
+    h("p", {}, `No ${what} matches these filters.`),
+    h("p", {}, h("a", { href: clearHref }, "Clear the filters"), ` to see every ${what}.`),
+  );
 }

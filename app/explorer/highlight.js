@@ -2,7 +2,7 @@
 /** The article's text with every mention highlighted, from the segments of
  * /v1/articles/{id}/mentions?segments=true&offsets=utf16: the text cut wherever a span starts
  * or ends, each piece with the records covering it. A piece that some record covers becomes a
- * link (to choosing its innermost record) carrying a class per type: names get a tint and an
+ * link (to choosing its innermost record; a piece of only spaces is not) carrying a class per type: names get a tint and an
  * underline style of their own, claims and events a line below in a pattern of their own, so
  * colour is never the only cue; screen readers hear the type where each mention ends. */
 
@@ -66,11 +66,15 @@ export function highlight(mentions, hrefFor) {
     const name = ordered.find((r) => NAME_TYPES.includes(r.type));
     const classes = new Set(["seg", ...ordered.map((r) => `t-${r.type}`)]);
     if (name) classes.add(`p-${name.type}`);
+    // Only a piece with words is a link: a link of a space has no name a screen reader could
+    // say, and would be one more tab stop. A space between two mentions still carries their
+    // lines.
+    const words = segment.text.trim() !== "";
     const piece = h(
-      "a",
+      words ? "a" : "span",
       {
         class: [...classes].join(" "),
-        href: hrefFor(keyOf(ordered[0])),
+        href: words ? hrefFor(keyOf(ordered[0])) : null,
         "data-start": segment.start,
         "data-end": segment.end,
         "data-keys": ordered.map(keyOf).join(" "),

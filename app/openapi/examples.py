@@ -336,7 +336,7 @@ EXAMPLES: dict[str, Any] = {
                 "type": "person",
                 "id": "mohamed-bazoum",
                 "label": "Mohamed Bazoum",
-                "hint": "Person · President of Niger ousted by General Abdourahamane Tiani in July 2023; France an",
+                "hint": "President of Niger ousted by General Abdourahamane Tiani in July 2023; France…",
                 "fuzzy": True,
             }
         ]
@@ -410,7 +410,7 @@ META_EXAMPLES: dict[str, Any] = {
     "/healthz": {"status": "ok"},
     "/readyz": {
         "status": "ready",
-        "data_version": "81f16b797093336cc61da04bbfdb123a",
+        "data_version": "cdc7a6c9c7f3a1b4cd4ec495905084c4",
         "articles": 1,
     },
     "/problems/{slug}": {

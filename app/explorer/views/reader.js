@@ -102,12 +102,23 @@ export async function render({ main, route, match, signal }) {
 
   // --- the panel beside the text ----------------------------------------------------------
   const panelBody = h("div", {});
+  const panelHeading = h("h2", { id: "inspector-h", tabindex: -1 }, "Here");
   const panel = h(
     "aside",
     { class: "inspector", "aria-labelledby": "inspector-h" },
-    h("h2", { id: "inspector-h" }, "Here"),
+    panelHeading,
     panelBody,
   );
+  // Every mention is a tab stop: keyboards get a way past the text to the panel beside it.
+  const skip = h(
+    "a",
+    { class: "skip-text", href: hashFor(`/articles/${id}`) },
+    "Skip past the text",
+  );
+  skip.addEventListener("click", (event) => {
+    event.preventDefault();
+    panelHeading.focus();
+  });
   /** @type {AbortController | null} */
   let lines = null;
   /** @type {number | undefined} */
@@ -272,7 +283,12 @@ export async function render({ main, route, match, signal }) {
     ),
     legend,
     selectionBar,
-    h("div", { class: "reader" }, h("article", { "aria-label": "Article text" }, text.root), panel),
+    h(
+      "div",
+      { class: "reader" },
+      h("article", { "aria-label": "Article text" }, skip, text.root),
+      panel,
+    ),
   );
   document.title = `${await title} · Article facts`;
   apply(route, true);

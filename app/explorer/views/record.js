@@ -5,6 +5,7 @@
 
 import { list, record } from "../api.js";
 import {
+  claimText,
   enrichmentNotes,
   evidenceList,
   fields,
@@ -13,6 +14,7 @@ import {
   recordHeading,
   recordLink,
   section,
+  statementItem,
 } from "../components.js";
 import { h, replace } from "../dom.js";
 import { TYPES, humanize, qualified, recordHref, typeOfRoute, whenInWords } from "../format.js";
@@ -27,15 +29,6 @@ const PAGE = 20;
 const STATEMENT = /** @type {const} */ (["id", "text", "mode", "speaker"]);
 const QUOTE = /** @type {const} */ (["id", "text", "speaker"]);
 const EVENT = /** @type {const} */ (["id", "title", "kind", "date_edtf"]);
-
-/** @param {{id: string, text: string, mode: string, speaker: EntityRef}} s */
-function statementItem(s) {
-  const by = s.mode === "narration" ? "the article's own claim" : `${s.speaker.name}, ${s.mode}`;
-  return [
-    h("a", { href: recordHref("statement", s.id) }, `“${s.text}”`),
-    h("span", { class: "meta" }, ` — ${by}`),
-  ];
-}
 
 /** @param {{id: string, text: string, speaker: EntityRef}} q */
 function quoteItem(q) {
@@ -372,7 +365,7 @@ function parts(typed, signal) {
     case "statement": {
       const s = typed.record;
       return {
-        title: `“${s.text}”`,
+        title: claimText(s),
         rows: [
           [
             "mode",

@@ -6,14 +6,19 @@
  * facet counts (each counted over every filter but its own); every filter is in the address. */
 
 import { isAbort, listAll } from "../api.js";
-import { loading, problemMessage, totalText } from "../components.js";
+import {
+  downloads,
+  facetForm,
+  loading,
+  nothingMatches,
+  problemMessage,
+  totalText,
+} from "../components.js";
 import { h, replace } from "../dom.js";
-import { hashFor, humanize, recordHref, whenInWords } from "../format.js";
-import { navigate } from "../router.js";
+import { humanize, recordHref, whenInWords } from "../format.js";
 
 /** @typedef {import("../router.js").ViewContext} ViewContext */
 /** @typedef {import("../router.js").Route} Route */
-/** @typedef {import("../types").FacetValue} FacetValue */
 
 const FACETS = /** @type {const} */ ([
   ["kind", "Kind"],
@@ -42,63 +47,6 @@ function day(iso) {
 /** @param {Route} route */
 function filtersOf(route) {
   return Object.fromEntries(FACETS.map(([name]) => [name, route.params.get(name) ?? ""]));
-}
-
-/**
- * The filter form: a checkbox per facet value, with its count.
- * @param {Record<string, FacetValue[]>} facets
- * @param {Record<string, string>} filters
- */
-function filterForm(facets, filters) {
-  const form = h("form", { class: "filters", "aria-label": "Filter the events" });
-  for (const [name, legend] of FACETS) {
-    const chosen = new Set(filters[name] ? filters[name].split(",") : []);
-    const values = [...(facets[name] ?? [])];
-    // A chosen value no event has any more still shows, with its 0.
-    for (const value of chosen) {
-      if (!values.some((v) => String(v.value) === value))
-        values.push({ value, label: value, count: 0 });
-    }
-    form.append(
-      h(
-        "fieldset",
-        { class: `facet facet-${name}` },
-        h("legend", {}, legend),
-        h(
-          "ul",
-          {},
-          values.map((v) => {
-            const value = String(v.value);
-            const id = `f-${name}-${value}`;
-            return h(
-              "li",
-              {},
-              h("input", { type: "checkbox", id, name, value, checked: chosen.has(value) }),
-              h(
-                "label",
-                { for: id },
-                v.label ?? humanize(value),
-                " ",
-                h("span", { class: "count" }, `(${v.count})`),
-              ),
-            );
-          }),
-        ),
-      ),
-    );
-  }
-  const active = Object.values(filters).some(Boolean);
-  if (active) form.append(h("p", {}, h("a", { href: "#/timeline" }, "Clear the filters")));
-  form.addEventListener("change", () => {
-    const data = new FormData(form);
-    navigate(
-      hashFor(
-        "/timeline",
-        Object.fromEntries(FACETS.map(([name]) => [name, data.getAll(name).map(String).join(",")])),
-      ),
-    );
-  });
-  return form;
 }
 
 /**
@@ -232,11 +180,18 @@ export async function render({ main, route, signal }) {
     const { first, data, more } = events;
     const facets = first.facets ?? {};
     const kinds = new Map((facets.kind ?? []).map((k) => [String(k.value), k.label ?? ""]));
-    filtersSlot.replaceChildren(filterForm(facets, filters));
+    filtersSlot.replaceChildren(
+      facetForm({ path: "/timeline", label: "Filter the events", facets, names: FACETS, filters }),
+    );
     const count = Object.values(filters).flatMap((v) => (v ? v.split(",") : [])).length;
     chosen.textContent = count ? `(${count} chosen)` : "";
     if (focused) document.getElementById(focused)?.focus();
 
+    const download = downloads("/v1/events", { sort: "date", ...filters });
+    if (!data.length) {
+      replace(results, h("h2", {}, "No events"), nothingMatches("event", "#/timeline"));
+      return;
+    }
     const placed = data.filter((e) => e.date_start !== null || e.date_end !== null);
     const unplaced = data.filter((e) => e.date_start === null && e.date_end === null);
     replace(
@@ -247,6 +202,7 @@ export async function render({ main, route, signal }) {
         `${totalText(first)} event${first.total === 1 ? "" : "s"}`,
         more ? ` (the first ${data.length} shown)` : "",
       ),
+      download,
       placed.length ? axis(placed, kinds) : h("p", {}, "None of these is placed in time."),
       unplaced.length
         ? h(
