@@ -53,14 +53,18 @@ def operations(seeded_url: str) -> Iterator[dict[str, Any]]:
 
 
 def valid_beyond_the_schema(case: Any) -> bool:
-    """Two things are valid that a schema cannot say: a cursor is one this API issued
-    (anything else is refused with 422, as it must be), and `include` goes with no CSV.
-    Positive cases breaking them are not positive cases."""
+    """Three things are valid that a schema cannot say: a cursor is one this API issued
+    (anything else is refused with 422, as it must be), `include` goes with no CSV, and `bom`
+    with CSV only. Positive cases breaking them are not positive cases."""
     query = case.query or {}
     if "cursor" in query:
         return False
-    # CSV is flat: embedded records need NDJSON (the format parameter says so)
-    return not (query.get("format") == "csv" and query.get("include"))
+    csv = query.get("format") == "csv"
+    # CSV is flat: embedded records need NDJSON (the format parameter says so); a byte order
+    # mark is for spreadsheets reading CSV (the bom parameter says so)
+    return not (csv and query.get("include")) and (
+        csv or query.get("bom") in (None, False, "false")
+    )
 
 
 @pytest.mark.parametrize("label", OPERATIONS)
