@@ -85,6 +85,8 @@ class Kind:
     includes: Mapping[str, Relation] = field(default_factory=dict)
     has_evidence: bool = True
     extra_columns: tuple[str, ...] = ()
+    # Its path under /v1 (and its section of a seed file): `people` for a person.
+    collection: str = field(default="", kw_only=True)
 
     @property
     def fields(self) -> list[str]:
@@ -123,12 +125,26 @@ SPEAKER = Relation(_speaker, ENTITIES)
 KINDS: dict[str, Kind] = {
     kind.type: kind
     for kind in (
-        Kind("country", table_of(Country), "code", CountryPublic),
-        Kind("person", table_of(Person), "id", PersonPublic, {"country": COUNTRY}),
+        Kind("country", table_of(Country), "code", CountryPublic, collection="countries"),
         Kind(
-            "organization", table_of(Organization), "id", OrganizationPublic, {"country": COUNTRY}
+            "person",
+            table_of(Person),
+            "id",
+            PersonPublic,
+            {"country": COUNTRY},
+            collection="people",
         ),
-        Kind("place", table_of(Place), "id", PlacePublic, {"country": COUNTRY}),
+        Kind(
+            "organization",
+            table_of(Organization),
+            "id",
+            OrganizationPublic,
+            {"country": COUNTRY},
+            collection="organizations",
+        ),
+        Kind(
+            "place", table_of(Place), "id", PlacePublic, {"country": COUNTRY}, collection="places"
+        ),
         Kind(
             "event",
             table_of(Event),
@@ -141,6 +157,7 @@ KINDS: dict[str, Kind] = {
                     many=True,
                 )
             },
+            collection="events",
         ),
         Kind(
             "quote",
@@ -149,6 +166,7 @@ KINDS: dict[str, Kind] = {
             QuotePublic,
             {"speaker": SPEAKER, "event": EVENT, "events": EVENTS},
             extra_columns=("speaker_type", "speaker_id"),
+            collection="quotes",
         ),
         Kind(
             "statement",
@@ -168,6 +186,7 @@ KINDS: dict[str, Kind] = {
                 "events": EVENTS,
             },
             extra_columns=("speaker_type", "speaker_id"),
+            collection="statements",
         ),
         Kind(
             "aid",
@@ -185,6 +204,7 @@ KINDS: dict[str, Kind] = {
                 ),
                 "event": EVENT,
             },
+            collection="aid",
         ),
         Kind(
             "figure",
@@ -192,11 +212,21 @@ KINDS: dict[str, Kind] = {
             "id",
             FigurePublic,
             {"event": EVENT, "country": COUNTRY, "place": Relation(_place, ("place",))},
+            collection="figures",
         ),
-        Kind("article", table_of(Article), "id", ArticleSummary, has_evidence=False),
+        Kind(
+            "article",
+            table_of(Article),
+            "id",
+            ArticleSummary,
+            has_evidence=False,
+            collection="articles",
+        ),
     )
 }
-ARTICLE_DETAIL = Kind("article", table_of(Article), "id", ArticlePublic, has_evidence=False)
+ARTICLE_DETAIL = Kind(
+    "article", table_of(Article), "id", ArticlePublic, has_evidence=False, collection="articles"
+)
 
 
 def parse_fields(kind: Kind, value: str | None) -> set[str] | None:
