@@ -95,6 +95,12 @@ def unhurried(seeded_url: str) -> Any:
     app = create_app(settings_for(seeded_url))
     app.user_middleware = [m for m in app.user_middleware if m.cls is not HotReadMiddleware]
     with TestClient(app, raise_server_exceptions=False) as routed:
+        assert routed.get("/v1/events/niger-coup-2023").status_code == 200
+        layer, layers = app.middleware_stack, []
+        while layer is not None:
+            layers.append(type(layer))
+            layer = getattr(layer, "app", None)
+        assert HotReadMiddleware not in layers and len(layers) > 5, layers
         yield routed
 
 
