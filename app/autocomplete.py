@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import orjson
 from sqlalchemy import Connection, select
 
-from app.models import RecordDocument, SearchDocument
+from app.models import RecordDocument, SearchDocument, table_of
 
 # What autocomplete finds, in the order equally good matches are listed.
 TYPES = ("country", "person", "organization", "place", "article")
@@ -180,8 +180,8 @@ def shorten(text: str, most: int) -> str:
 def build_index(conn: Connection) -> Index:
     """The index of everything autocomplete finds, from the store's search documents and
     record documents."""
-    docs = SearchDocument.__table__  # type: ignore[attr-defined]
-    bodies = RecordDocument.__table__  # type: ignore[attr-defined]
+    docs = table_of(SearchDocument)
+    bodies = table_of(RecordDocument)
     rows = conn.execute(
         select(docs.c.type, docs.c.id, docs.c.label, docs.c.names, bodies.c.body)
         .select_from(

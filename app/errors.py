@@ -187,25 +187,57 @@ class HttpProblem(ApiError):
         self.status, self.slug = status, slug
 
 
-def _validation_errors(exc: RequestValidationError) -> list[dict[str, str]]:
+class Explained(str):
+    """A parameter's pattern that carries the words a refusal uses instead of the regex: the
+    OpenAPI document states the regex, which says exactly what passes; a user who sent
+    something else reads `reason`. It travels with the parameter's declaration
+    (`Query(pattern=Explained(...))`), so no table is filled as modules import."""
+
+    reason: str
+
+    def __new__(cls, pattern: str, reason: str) -> "Explained":
+        explained = super().__new__(cls, pattern)
+        explained.reason = reason
+        return explained
+
+
+def _declared_reasons(dependant: Any) -> dict[tuple[str, str], Explained]:
+    """(location, name) -> the explained pattern of every parameter `dependant` (a route's,
+    with its sub-dependencies) declares with one."""
+    out: dict[tuple[str, str], Explained] = {}
+    for location, fields in (
+        ("path", dependant.path_params),
+        ("query", dependant.query_params),
+        ("header", dependant.header_params),
+        ("cookie", dependant.cookie_params),
+    ):
+        for field in fields:
+            for meta in field.field_info.metadata:
+                pattern = getattr(meta, "pattern", None)
+                if isinstance(pattern, Explained):
+                    out[(location, field.alias)] = pattern
+    for sub in dependant.dependencies:
+        out.update(_declared_reasons(sub))
+    return out
+
+
+def _validation_errors(route: Any, exc: RequestValidationError) -> list[dict[str, str]]:
+    dependant = getattr(route, "dependant", None)
+    declared = _declared_reasons(dependant) if dependant is not None else {}
     out = []
     for error in exc.errors():
         loc = [str(part) for part in error.get("loc", ())]
         location = loc[0] if loc else "query"
         name = ".".join(loc[1:]) or location
-        out.append({"name": name, "in": location, "reason": _reason(error)})
+        reason = _reason(error, declared.get((location, name)))
+        out.append({"name": name, "in": location, "reason": reason})
     return out
 
 
-# Patterns in the OpenAPI document say exactly what passes; users get these words instead.
-PATTERN_REASONS: dict[str, str] = {}
-
-
-def _reason(error: Any) -> str:
-    if error.get("type") == "string_pattern_mismatch":
-        pattern = (error.get("ctx") or {}).get("pattern", "")
-        if pattern in PATTERN_REASONS:
-            return PATTERN_REASONS[pattern]
+def _reason(error: Any, explained: Explained | None) -> str:
+    mismatch = error.get("type") == "string_pattern_mismatch"
+    if explained is not None and mismatch and explained == error["ctx"].get("pattern"):
+        return explained.reason
     return str(error.get("msg", "invalid"))
 
 
@@ -250,7 +282,8 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
-        return _respond(request, InvalidParameters(_validation_errors(exc)))
+        route = request.scope.get("route")
+        return _respond(request, InvalidParameters(_validation_errors(route, exc)))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:

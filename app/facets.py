@@ -14,7 +14,7 @@ from sqlalchemy import (
     select,
 )
 
-from app.models import Article, Evidence
+from app.models import Article, Evidence, table_of
 from app.records import names_of
 
 Value = str | int | None
@@ -45,7 +45,7 @@ def places(conn: Connection, values: list[Any]) -> dict[Any, str]:
 
 
 def articles(conn: Connection, values: list[Any]) -> dict[Any, str]:
-    table = Article.__table__  # type: ignore[attr-defined]
+    table = table_of(Article)
     rows = conn.execute(select(table.c.id, table.c.title).where(table.c.id.in_(values)))
     return {key: title for key, title in rows}
 
@@ -112,7 +112,7 @@ def year() -> Facet:
 
 def evidence_article(subject_type: str, key: str) -> Facet:
     """By the articles a record (an entity: several articles mention it) is evidenced in."""
-    spans = Evidence.__table__  # type: ignore[attr-defined]
+    spans = table_of(Evidence)
 
     def group(source: FromClause) -> tuple[FromClause, list[ColumnElement[Any]]]:
         joined = source.join(

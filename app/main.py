@@ -31,7 +31,7 @@ from app.http.compression import CompressionMiddleware
 from app.http.cors import ProblemCORSMiddleware
 from app.http.edge import EdgeMiddleware
 from app.http.hosts import ProblemTrustedHostMiddleware
-from app.http.hot import ALPHA2, SLUG, HotReadMiddleware
+from app.http.hot import HotReadMiddleware
 from app.http.ratelimit import RateLimitMiddleware
 from app.http.slots import SlowRouteSlots, slow_slots
 from app.openapi import customize_openapi
@@ -85,26 +85,6 @@ ROUTERS = [
 ]
 
 
-# What the hot read answers: one record of these by its id (an article comes with its text,
-# which is not its stored document: the router answers for it).
-HOT = {
-    "countries": ("country", ALPHA2),
-    **{
-        name: (kind, SLUG)
-        for name, kind in (
-            ("people", "person"),
-            ("organizations", "organization"),
-            ("places", "place"),
-            ("events", "event"),
-            ("quotes", "quote"),
-            ("statements", "statement"),
-            ("aid", "aid"),
-            ("figures", "figure"),
-        )
-    },
-}
-
-
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The API over the store `settings` name (by default, from the environment). Everything
     it holds (engine, caches, cursor key) is its own: apps do not share state."""
@@ -143,7 +123,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # limit, before the cache, so a replayed response counts too; the cache keeps what
     # compression makes; then slow routes wait for a slot of their own; innermost, one record
     # by its id skips the router.
-    app.add_middleware(HotReadMiddleware, reader=lambda: context.documents, collections=HOT)
+    app.add_middleware(HotReadMiddleware, reader=lambda: context.documents)
     app.add_middleware(
         SlowRouteSlots, slots=slow_slots(settings.pool_size), timeout=settings.pool_timeout
     )

@@ -18,8 +18,10 @@ from sqlalchemy import (
     Index,
     MetaData,
     String,
+    Table,
     Text,
     UniqueConstraint,
+    inspect,
 )
 from sqlmodel import Field, SQLModel
 
@@ -785,6 +787,12 @@ class AidSummary(BaseModel):
 class FigureSummary(BaseModel):
     group_by: str
     groups: list[FigureGroupTotals]
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """The table of a `table=True` model, typed (SQLModel leaves `__table__` undeclared)."""
+    table: Table = inspect(model).local_table
+    return table
 
 
 def page_of(model: type[BaseModel]) -> Any:

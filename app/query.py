@@ -34,7 +34,7 @@ from sqlalchemy.sql.visitors import replacement_traverse
 from app.db import OverBudget, utf8_bytes, within
 from app.errors import InvalidParameter
 from app.facets import Facet, count
-from app.models import RecordDocument
+from app.models import RecordDocument, table_of
 from app.pagination import CursorSigner
 
 # A list's filters: a frozen dataclass, one field per filter, None when not given.
@@ -185,7 +185,7 @@ class PerVersion:
 # sort index. Sorting costs about 4 times a probe per row, so at a million events both plans
 # cost a few milliseconds at the switch (sqrt(page * rows / 4) ~ 3,500).
 DRIVE_LIMIT = 3000
-_DOC = RecordDocument.__table__  # type: ignore[attr-defined]
+_DOC = table_of(RecordDocument)
 
 
 @dataclass(frozen=True)

@@ -49,6 +49,7 @@ from app.models import (
     StatementAbout,
     StatementEvent,
     StatementPublic,
+    table_of,
 )
 
 Item = dict[str, Any]
@@ -58,11 +59,6 @@ Ref = tuple[str, str]
 DOCUMENT_FORMAT = "5"
 # Characters of context around an evidence span (W3C TextQuoteSelector prefix and suffix).
 CONTEXT = 32
-
-
-def _table(model: Any) -> Table:
-    table: Table = model.__table__
-    return table
 
 
 ENTITIES = ("country", "person", "organization", "place")
@@ -89,6 +85,8 @@ class Kind:
     includes: Mapping[str, Relation] = field(default_factory=dict)
     has_evidence: bool = True
     extra_columns: tuple[str, ...] = ()
+    # Its path under /v1 (and its section of a seed file): `people` for a person.
+    collection: str = field(default="", kw_only=True)
 
     @property
     def fields(self) -> list[str]:
@@ -127,13 +125,29 @@ SPEAKER = Relation(_speaker, ENTITIES)
 KINDS: dict[str, Kind] = {
     kind.type: kind
     for kind in (
-        Kind("country", _table(Country), "code", CountryPublic),
-        Kind("person", _table(Person), "id", PersonPublic, {"country": COUNTRY}),
-        Kind("organization", _table(Organization), "id", OrganizationPublic, {"country": COUNTRY}),
-        Kind("place", _table(Place), "id", PlacePublic, {"country": COUNTRY}),
+        Kind("country", table_of(Country), "code", CountryPublic, collection="countries"),
+        Kind(
+            "person",
+            table_of(Person),
+            "id",
+            PersonPublic,
+            {"country": COUNTRY},
+            collection="people",
+        ),
+        Kind(
+            "organization",
+            table_of(Organization),
+            "id",
+            OrganizationPublic,
+            {"country": COUNTRY},
+            collection="organizations",
+        ),
+        Kind(
+            "place", table_of(Place), "id", PlacePublic, {"country": COUNTRY}, collection="places"
+        ),
         Kind(
             "event",
-            _table(Event),
+            table_of(Event),
             "id",
             EventPublic,
             {
@@ -143,18 +157,20 @@ KINDS: dict[str, Kind] = {
                     many=True,
                 )
             },
+            collection="events",
         ),
         Kind(
             "quote",
-            _table(Quote),
+            table_of(Quote),
             "id",
             QuotePublic,
             {"speaker": SPEAKER, "event": EVENT, "events": EVENTS},
             extra_columns=("speaker_type", "speaker_id"),
+            collection="quotes",
         ),
         Kind(
             "statement",
-            _table(Statement),
+            table_of(Statement),
             "id",
             StatementPublic,
             {
@@ -170,10 +186,11 @@ KINDS: dict[str, Kind] = {
                 "events": EVENTS,
             },
             extra_columns=("speaker_type", "speaker_id"),
+            collection="statements",
         ),
         Kind(
             "aid",
-            _table(Aid),
+            table_of(Aid),
             "id",
             AidPublic,
             {
@@ -187,18 +204,29 @@ KINDS: dict[str, Kind] = {
                 ),
                 "event": EVENT,
             },
+            collection="aid",
         ),
         Kind(
             "figure",
-            _table(Figure),
+            table_of(Figure),
             "id",
             FigurePublic,
             {"event": EVENT, "country": COUNTRY, "place": Relation(_place, ("place",))},
+            collection="figures",
         ),
-        Kind("article", _table(Article), "id", ArticleSummary, has_evidence=False),
+        Kind(
+            "article",
+            table_of(Article),
+            "id",
+            ArticleSummary,
+            has_evidence=False,
+            collection="articles",
+        ),
     )
 }
-ARTICLE_DETAIL = Kind("article", _table(Article), "id", ArticlePublic, has_evidence=False)
+ARTICLE_DETAIL = Kind(
+    "article", table_of(Article), "id", ArticlePublic, has_evidence=False, collection="articles"
+)
 
 
 def parse_fields(kind: Kind, value: str | None) -> set[str] | None:
@@ -288,19 +316,19 @@ def _attach_many(items: list[Item], name: str, values: Mapping[str, list[Any]]) 
 # Statements every page runs are built once, with parameters (`ids` expands to IN (...)):
 # building and cache-keying a select per request cost more than running it.
 IDS: Any = bindparam("ids", expanding=True)
-_EV = _table(Evidence)
+_EV = table_of(Evidence)
 EVIDENCE = (
     select(_EV.c.subject_id, _EV.c.article, _EV.c.start, _EV.c.end, _EV.c.text)
     .where(_EV.c.subject_type == bindparam("subject_type"), _EV.c.subject_id.in_(IDS))
     .order_by(_EV.c.subject_id, _EV.c.article, _EV.c.start, _EV.c.end)
 )
-_EC = _table(EventCountry)
+_EC = table_of(EventCountry)
 EVENT_COUNTRIES = (
     select(_EC.c.event_id, _EC.c.country)
     .where(_EC.c.event_id.in_(IDS))
     .order_by(_EC.c.event_id, _EC.c.country)
 )
-_EP = _table(EventParticipant)
+_EP = table_of(EventParticipant)
 PARTICIPANTS = (
     select(_EP.c.event_id, _EP.c.entity_type, _EP.c.entity_id, _EP.c.role)
     .where(_EP.c.event_id.in_(IDS))
@@ -308,25 +336,25 @@ PARTICIPANTS = (
 )
 
 
-_QE = _table(QuoteEvent)
+_QE = table_of(QuoteEvent)
 QUOTE_EVENTS = (
     select(_QE.c.quote_id, _QE.c.event_id)
     .where(_QE.c.quote_id.in_(IDS))
     .order_by(_QE.c.quote_id, _QE.c.ordinal)
 )
-_SE = _table(StatementEvent)
+_SE = table_of(StatementEvent)
 STATEMENT_EVENTS = (
     select(_SE.c.statement_id, _SE.c.event_id)
     .where(_SE.c.statement_id.in_(IDS))
     .order_by(_SE.c.statement_id, _SE.c.ordinal)
 )
-_SA = _table(StatementAbout)
+_SA = table_of(StatementAbout)
 ABOUT = (
     select(_SA.c.statement_id, _SA.c.entity_type, _SA.c.entity_id)
     .where(_SA.c.statement_id.in_(IDS))
     .order_by(_SA.c.statement_id, _SA.c.ordinal)
 )
-_ART = _table(Article)
+_ART = table_of(Article)
 ARTICLE_TEXTS = select(_ART.c.id, _ART.c.text).where(_ART.c.id.in_(IDS))
 
 
@@ -416,7 +444,7 @@ def names_of(conn: Connection, refs: Iterable[Ref]) -> dict[Ref, str]:
     return out
 
 
-_DOC = _table(RecordDocument)
+_DOC = table_of(RecordDocument)
 DOCUMENTS = select(_DOC.c.id, _DOC.c.body).where(
     _DOC.c.type == bindparam("type"), _DOC.c.id.in_(IDS)
 )

@@ -439,6 +439,56 @@ def test_bad_parameters_are_422_problems_naming_the_parameter(
 
 
 @pytest.mark.parametrize(
+    ("url", "params", "reason"),
+    [
+        ("/v1/people/Mohamed-Bazoum", {}, "ids are lower-case letters and digits joined by"),
+        ("/v1/countries/N1", {}, "must be an ISO 3166-1 alpha-2 or alpha-3 code"),
+        ("/v1/events", {"to": "2023-02-30"}, "must be a date on the calendar as YYYY, YYYY-MM"),
+        ("/v1/events", {"country": "N1"}, "must be ISO 3166-1 alpha-2 or alpha-3 codes"),
+        ("/v1/people", {"id": "a,,b"}, "must be ids, none empty"),
+        ("/v1/aid", {"currency": "US"}, "must be ISO 4217 currency codes"),
+        ("/v1/events", {"fields": "title,secret"}, "comma-separated values of: id, article"),
+        ("/v1/events", {"facet": "mood"}, "comma-separated values of: kind"),
+    ],
+)
+def test_a_refused_pattern_names_the_reason_declared_with_its_parameter(
+    client: TestClient, url: str, params: dict[str, str], reason: str
+) -> None:
+    (error,) = assert_problem(client.get(url, params=params), 422)["errors"]
+    assert reason in error["reason"], error
+
+
+def test_a_refusal_says_what_its_own_declaration_says_not_what_a_table_says() -> None:
+    """Two parameters with one regex and different words, and one with the regex alone: each
+    refusal says what its own declaration says (nothing is looked up by the regex)."""
+    from typing import Annotated
+
+    from fastapi import FastAPI, Path, Query
+
+    from app import errors
+    from app.api.params import SLUG
+
+    app = FastAPI()
+    errors.install(app)
+
+    @app.get("/things/{key}")
+    def thing(
+        key: Annotated[str, Path(pattern=errors.Explained(SLUG, "a thing's key is a slug"))],
+        tag: Annotated[str | None, Query(pattern=errors.Explained(SLUG, "tags are slugs"))] = None,
+        plain: Annotated[str | None, Query(pattern=str(SLUG))] = None,
+    ) -> None:
+        """A route of the test's own."""
+
+    with TestClient(app) as local:
+        response = local.get("/things/Not_A_Slug", params={"tag": "No Tag", "plain": "No!"})
+    reasons = {e["name"]: e["reason"] for e in assert_problem(response, 422)["errors"]}
+    assert reasons["key"] == "a thing's key is a slug"
+    assert reasons["tag"] == "tags are slugs"
+    assert reasons["plain"].startswith("String should match pattern"), reasons  # no reason given
+    assert SLUG.reason == "ids are lower-case letters and digits joined by hyphens"
+
+
+@pytest.mark.parametrize(
     ("url", "params"),
     [
         ("/v1/events", {"from": "2024", "to": "2023"}),

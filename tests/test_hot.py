@@ -7,7 +7,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import event
 
-from tests.conftest import app_client, engine_of
+from app.http.hot import SERVED, HotReadMiddleware
+from app.main import create_app
+from tests.conftest import app_client, engine_of, settings_for
 
 ONE_OF_EACH = [
     "/v1/countries/NE",
@@ -74,3 +76,49 @@ def test_one_record_costs_one_primary_key_read_and_no_engine_statement(seeded_ur
         assert statements == []
     else:  # PostgreSQL: one plain statement a request, in the thread pool
         assert len(statements) == 5 and all("record_document" in s for s in statements)
+
+
+def test_the_hot_read_serves_every_kind_with_a_stored_document() -> None:
+    assert {url.split("/")[2] for url in ONE_OF_EACH} == set(SERVED)
+
+
+def _declined(collection: str) -> list[dict[str, str]]:
+    """The queries the hot read declines: each parameter a record takes, and one it does not."""
+    kind = SERVED[collection][0]
+    out = [{"offsets": "codepoints"}, {"offsets": "utf16"}, {"fields": kind.key}, {"nope": "1"}]
+    return out + [{"include": name} for name in kind.includes]
+
+
+@pytest.fixture(scope="module")
+def unhurried(seeded_url: str) -> Any:
+    """The same app with no hot read: every request goes through the router."""
+    app = create_app(settings_for(seeded_url))
+    app.user_middleware = [m for m in app.user_middleware if m.cls is not HotReadMiddleware]
+    with TestClient(app, raise_server_exceptions=False) as routed:
+        assert routed.get("/v1/events/niger-coup-2023").status_code == 200
+        layer, layers = app.middleware_stack, []
+        while layer is not None:
+            layers.append(type(layer))
+            layer = getattr(layer, "app", None)
+        assert HotReadMiddleware not in layers and len(layers) > 5, layers
+        yield routed
+
+
+@pytest.mark.parametrize("url", ONE_OF_EACH)
+def test_the_hot_read_and_the_router_send_the_same_bytes_and_headers(
+    client: TestClient, unhurried: TestClient, url: str
+) -> None:
+    for params in [{}, *_declined(url.split("/")[2])]:
+        for headers in ({}, {"accept-encoding": "gzip"}):
+            hot, routed = (
+                client.get(url, params=params, headers=headers),
+                unhurried.get(url, params=params, headers=headers),
+            )
+            assert hot.status_code == routed.status_code, params
+            if hot.status_code == 200:
+                assert hot.content == routed.content, params
+            else:  # a problem names its own request
+                assert {**hot.json(), "request_id": ""} == {**routed.json(), "request_id": ""}
+            seen = {k: v for k, v in hot.headers.items() if k != "x-request-id"}
+            assert seen == {k: v for k, v in routed.headers.items() if k != "x-request-id"}
+            assert hot.status_code != 200 or hot.headers["etag"], params

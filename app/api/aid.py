@@ -28,7 +28,6 @@ from app.api.params import (
     ListOptions,
     PageParams,
     Slug,
-    explained,
     item_params,
     list_options,
     page_params,
@@ -37,6 +36,7 @@ from app.api.params import (
 from app.api.responses import ITEM_RESPONSES, LIST_RESPONSES, PLAIN_LIST_RESPONSES
 from app.api.when import ANY_TIME, DateRange, date_range
 from app.context import Ctx
+from app.errors import Explained
 from app.models import AidKind, AidSummary
 from app.query import DATE_SORT, Condition, Listing, SortKey, filters_scope, matching
 from app.records import KINDS
@@ -44,7 +44,7 @@ from app.summaries import summarize
 
 KIND = KINDS["aid"]
 TABLE = KIND.table
-CURRENCIES = explained(
+CURRENCIES = Explained(
     r"^!?[A-Za-z]{3}(,!?[A-Za-z]{3})*$",
     "must be ISO 4217 currency codes (3 letters; comma-separated values are ORed; ! before "
     "one excludes it)",

@@ -22,12 +22,12 @@ from app.api.params import (
 from app.api.responses import ITEM_RESPONSES, PLAIN_LIST_RESPONSES
 from app.context import Ctx
 from app.errors import NotFound
-from app.models import ArticlePublic, Evidence, Mentions, SearchDocument
+from app.models import ArticlePublic, Evidence, Mentions, SearchDocument, table_of
 from app.query import Listing, SortKey
 from app.records import ARTICLE_DETAIL, KINDS, get_one, utf16_offset
 
-_EV = Evidence.__table__  # type: ignore[attr-defined]
-_DOCS = SearchDocument.__table__  # type: ignore[attr-defined]
+_EV = table_of(Evidence)
+_DOCS = table_of(SearchDocument)
 _ART = KINDS["article"].table
 MENTIONED = [kind.type for kind in KINDS.values() if kind.has_evidence]
 

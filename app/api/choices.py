@@ -10,16 +10,16 @@ from fastapi import Query
 from sqlalchemy import ColumnElement, Connection, FromClause, Select, false, not_, or_, select
 
 from app.api.filters import country_code, entity_condition
-from app.api.params import HOW, MAX_VALUES, explained, list_query
-from app.errors import InvalidParameter
+from app.api.params import HOW, MAX_VALUES, list_query
+from app.errors import Explained, InvalidParameter
 from app.query import Condition, Member
 
 MAX_IDS = 100
-CODES = explained(
+CODES = Explained(
     r"^!?[A-Za-z]{2,3}(,!?[A-Za-z]{2,3})*$",
     f"must be ISO 3166-1 alpha-2 or alpha-3 codes ({HOW})",
 )
-IDS = explained(
+IDS = Explained(
     r"^!?[^,!\x00]+(,!?[^,!\x00]+)*$",
     f"must be ids, none empty ({HOW}); no NUL characters",
 )

@@ -40,14 +40,15 @@ from app.models import (
     EventCountry,
     EventKind,
     EventParticipant,
+    table_of,
 )
 from app.query import DATE_SORT, Condition, Listing, Member, SortedLink, SortKey
 from app.records import KINDS
 
 KIND = KINDS["event"]
 TABLE = KIND.table
-COUNTRIES = EventCountry.__table__  # type: ignore[attr-defined]
-PARTICIPANTS = EventParticipant.__table__  # type: ignore[attr-defined]
+COUNTRIES = table_of(EventCountry)
+PARTICIPANTS = table_of(EventParticipant)
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,9 @@ from sqlalchemy import ColumnElement, Connection, bindparam, select
 
 from app.dates import parse_partial_date
 from app.errors import InvalidParameter
-from app.models import Country
+from app.models import Country, table_of
 
-COUNTRY = Country.__table__  # type: ignore[attr-defined]
+COUNTRY = table_of(Country)
 ALPHA3 = select(COUNTRY.c.code).where(COUNTRY.c.iso3 == bindparam("iso3"))
 
 

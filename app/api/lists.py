@@ -28,13 +28,13 @@ from app.errors import (
     problem_body,
 )
 from app.http.negotiation import media_type
-from app.models import RecordAlias
+from app.models import RecordAlias, table_of
 from app.query import F, Listing, PageResult, Paging, facet_counts, fetch_page
 from app.records import Item, Kind, get_document, parse_fields, parse_include, shape, to_utf16
 
 error_log = logging.getLogger("app.errors")
 T = TypeVar("T")
-_ALIAS = RecordAlias.__table__  # type: ignore[attr-defined]
+_ALIAS = table_of(RecordAlias)
 RENAMED = select(_ALIAS.c.id).where(
     _ALIAS.c.type == bindparam("type"), _ALIAS.c.old_id == bindparam("old_id")
 )

@@ -28,7 +28,7 @@ from app.api.params import (
 from app.api.responses import ITEM_RESPONSES, LIST_RESPONSES
 from app.context import Ctx
 from app.fulltext import matching_ids
-from app.models import Evidence
+from app.models import Evidence, table_of
 from app.query import Condition, Listing, SortKey
 from app.records import Kind
 
@@ -97,7 +97,7 @@ def named_resource(name: str, kind: Kind) -> Resource[NamedFilters]:
     """The listing of a named record type, sorted by name (or key, or first mention)."""
     table = kind.table
     key = table.c[kind.key]
-    spans = Evidence.__table__  # type: ignore[attr-defined]
+    spans = table_of(Evidence)
 
     def where(conn: Connection, f: NamedFilters) -> list[Condition]:
         out: list[Condition] = []

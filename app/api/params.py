@@ -10,25 +10,17 @@ from typing import Annotated, Any
 from fastapi import Depends, Path, Query
 from pydantic_core import PydanticUndefined
 
-from app.errors import PATTERN_REASONS
+from app.errors import Explained
 from app.query import Listing
 from app.records import Kind
 
-
-def explained(pattern: str, reason: str) -> str:
-    """`pattern`, registered so a value that does not match it is refused with `reason`
-    instead of the regex (the OpenAPI document still states the regex)."""
-    PATTERN_REASONS[pattern] = reason
-    return pattern
-
-
-COUNTRY_CODE = explained(r"^[A-Za-z]{2,3}$", "must be an ISO 3166-1 alpha-2 or alpha-3 code")
+COUNTRY_CODE = Explained(r"^[A-Za-z]{2,3}$", "must be an ISO 3166-1 alpha-2 or alpha-3 code")
 # A partial date on the calendar, as the parser takes it (app.dates): years 0001 to 9999, no
 # day past its month's end, February 29 only in leap years (every 4th, not every 100th unless
 # every 400th).
 _YEAR = "([0-9]{3}[1-9]|[0-9]{2}[1-9][0-9]|[0-9][1-9][0-9]{2}|[1-9][0-9]{3})"
 _LEAP = "([0-9]{2}(0[48]|[2468][048]|[13579][26])|(0[48]|[2468][048]|[13579][26])00)"
-PARTIAL_DATE = explained(
+PARTIAL_DATE = Explained(
     rf"^({_YEAR}(-(0[1-9]|1[0-2]))?"
     rf"|{_YEAR}-(0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01])"
     rf"|{_YEAR}-(0[469]|11)-(0[1-9]|[12][0-9]|30)"
@@ -36,11 +28,11 @@ PARTIAL_DATE = explained(
     rf"|{_LEAP}-02-29)$",
     "must be a date on the calendar as YYYY, YYYY-MM or YYYY-MM-DD (from 0001)",
 )
-SLUG = explained(
+SLUG = Explained(
     r"^[a-z0-9]+(?:-[a-z0-9]+)*$", "ids are lower-case letters and digits joined by hyphens"
 )
 # Free text: anything but NUL, which no store takes in text.
-TEXT = explained(r"^[^\x00]*$", "must not contain NUL characters")
+TEXT = Explained(r"^[^\x00]*$", "must not contain NUL characters")
 
 Limit = Annotated[int, Query(ge=1, le=100, description="Records per page, 1 to 100")]
 Cursor = Annotated[
@@ -168,13 +160,15 @@ MAX_VALUES = 50
 HOW = "comma-separated values are ORed; ! before a value excludes it"
 
 
-def list_pattern(values: Iterable[str], negatable: bool = False, limit: int = MAX_VALUES) -> str:
+def list_pattern(
+    values: Iterable[str], negatable: bool = False, limit: int = MAX_VALUES
+) -> Explained:
     """A regex for up to `limit` comma-separated values from an allow-list (each with `!` in
     front when `negatable`): what the parameter takes, checked as it is read."""
     values = list(values)
     one = ("!?" if negatable else "") + "(" + "|".join(re.escape(v) for v in values) + ")"
     how = f" ({HOW})" if negatable else ""
-    return explained(
+    return Explained(
         rf"^{one}(,{one}){{0,{limit - 1}}}$",
         f"must be at most {limit} comma-separated values of: {', '.join(values)}{how}",
     )

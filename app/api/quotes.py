@@ -25,13 +25,13 @@ from app.api.params import (
 from app.api.responses import ITEM_RESPONSES, LIST_RESPONSES
 from app.context import Ctx
 from app.fulltext import matching_ids
-from app.models import QuoteEvent
+from app.models import QuoteEvent, table_of
 from app.query import Condition, Listing, SortKey
 from app.records import KINDS
 
 KIND = KINDS["quote"]
 TABLE = KIND.table
-EVENTS = QuoteEvent.__table__  # type: ignore[attr-defined]
+EVENTS = table_of(QuoteEvent)
 
 
 @dataclass(frozen=True)

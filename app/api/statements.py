@@ -35,14 +35,14 @@ from app.api.responses import ITEM_RESPONSES, LIST_RESPONSES
 from app.api.when import ANY_TIME, DateRange, date_range
 from app.context import Ctx
 from app.fulltext import matching_ids
-from app.models import StatementAbout, StatementEvent, StatementMode
+from app.models import StatementAbout, StatementEvent, StatementMode, table_of
 from app.query import DATE_SORT, Condition, Listing, SortKey
 from app.records import KINDS
 
 KIND = KINDS["statement"]
 TABLE = KIND.table
-ABOUT = StatementAbout.__table__  # type: ignore[attr-defined]
-EVENTS = StatementEvent.__table__  # type: ignore[attr-defined]
+ABOUT = table_of(StatementAbout)
+EVENTS = table_of(StatementEvent)
 
 
 @dataclass(frozen=True)

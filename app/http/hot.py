@@ -16,18 +16,29 @@ pool, so a slow store never stalls health checks or shutdown.
 import re
 import sqlite3
 from collections.abc import Callable
-from typing import Any
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import make_url
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from app.api.params import SLUG
 from app.db import is_sqlite, sqlite_read_uri
+from app.records import ARTICLE_DETAIL, DOCUMENT, KINDS, Kind, get_document
 
-SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-ALPHA2 = re.compile(r"^[A-Z]{2}$")
-DOCUMENT = "SELECT body FROM record_document WHERE type = ? AND id = ?"
+# The form a key takes when the hot read is sure of it: an id as the router takes it, or a
+# country's stored alpha-2 code (alpha-3 and lower case the router resolves).
+KEY_FORMS = {"id": re.compile(SLUG), "code": re.compile(r"^[A-Z]{2}$")}
+# What the hot read answers: one record of every kind by its key (an article comes with its
+# text, which is not its stored document: the router answers for it).
+SERVED: dict[str, tuple[Kind, re.Pattern[str]]] = {
+    kind.collection: (kind, KEY_FORMS[kind.key])
+    for kind in KINDS.values()
+    if kind.type != ARTICLE_DETAIL.type
+}
+# records.DOCUMENT as sqlite3 takes it, for the event loop's own connection.
+SQLITE_DOCUMENT = str(DOCUMENT.compile(dialect=sqlite.dialect(paramstyle="named")))
 HEADERS = [(b"content-type", b"application/json")]
 
 
@@ -47,21 +58,17 @@ class DocumentReader:
             self._connection = connection
         return self._connection
 
-    def _read_pooled(self, type_: str, key: str) -> str | None:
+    def _read_pooled(self, kind: Kind, key: str) -> str | None:
         # One statement needs no transaction: autocommit saves the BEGIN and the ROLLBACK
         # (two round trips of three); the role and default_transaction_read_only still hold.
         with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            found: str | None = conn.execute(
-                text("SELECT body FROM record_document WHERE type = :type AND id = :id"),
-                {"type": type_, "id": key},
-            ).scalar_one_or_none()
-        return found
+            return get_document(conn, kind, key)
 
-    async def read(self, type_: str, key: str) -> str | None:
+    async def read(self, kind: Kind, key: str) -> str | None:
         if not self.inline:
-            return await run_in_threadpool(self._read_pooled, type_, key)
-        row = self._sqlite().execute(DOCUMENT, (type_, key)).fetchone()
-        return row[0] if row else None
+            return await run_in_threadpool(self._read_pooled, kind, key)
+        found = self._sqlite().execute(SQLITE_DOCUMENT, {"type": kind.type, "id": key}).fetchone()
+        return found[0] if found else None
 
     def close(self) -> None:
         if self._connection is not None:
@@ -77,12 +84,9 @@ class HotReadMiddleware:
         app: ASGIApp,
         *,
         reader: Callable[[], DocumentReader],
-        collections: dict[str, tuple[str, re.Pattern[str]]],
     ) -> None:
         self.app = app
         self.reader = reader
-        # collection -> (record type, the form its ids take)
-        self.collections = collections
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         found = await self._document(scope) if scope["type"] == "http" else None
@@ -100,7 +104,7 @@ class HotReadMiddleware:
         parts = scope["path"].split("/")
         if len(parts) != 4 or parts[1] != "v1":
             return None
-        known: Any = self.collections.get(parts[2])
-        if known is None or not known[1].match(parts[3]):
+        served = SERVED.get(parts[2])
+        if served is None or not served[1].match(parts[3]):
             return None
-        return await self.reader().read(known[0], parts[3])
+        return await self.reader().read(served[0], parts[3])

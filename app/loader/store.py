@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, delete, insert, select, text
-from sqlmodel import col
+from sqlmodel import SQLModel, col
 
 from app.db import store_state
 from app.loader.bounds import resolve as resolve_bounds
@@ -44,11 +44,12 @@ from app.models import (
     StatementAbout,
     StatementEvent,
     StoreMeta,
+    table_of,
 )
 from app.records import DOCUMENT_FORMAT, render_documents
 
 # Children before parents, so deleting in this order never trips a foreign key.
-TABLES_IN_DELETE_ORDER = [
+TABLES_IN_DELETE_ORDER: list[type[SQLModel]] = [
     Evidence,
     RecordAlias,
     EventParticipant,
@@ -135,8 +136,8 @@ def dated_records(sources: Sequence[Source]) -> dict[str, tuple[str, DatedIn]]:
 
 def store_counts(conn: Connection) -> dict[str, int]:
     """Rows per table, parents first, then the documents rendered from them."""
-    tables = [*reversed(TABLES_IN_DELETE_ORDER), RecordDocument]
-    names = [table.__table__.name for table in tables]  # type: ignore[attr-defined]
+    tables: list[type[SQLModel]] = [*reversed(TABLES_IN_DELETE_ORDER), RecordDocument]
+    names = [table_of(table).name for table in tables]
     return {name: conn.execute(text(f"SELECT count(*) FROM {name}")).scalar_one() for name in names}
 
 
