@@ -323,16 +323,23 @@ class StoreState:
 
 def store_state(conn: Connection) -> StoreState:
     """What the store at `conn` holds; a store without the tables reads as empty (one that
-    cannot be reached fails earlier, when connecting)."""
+    cannot be reached fails earlier, when connecting, and a damaged one raises here)."""
     try:
         revision = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
         articles = conn.execute(text("SELECT count(*) FROM article")).scalar_one()
         rows = conn.execute(text("SELECT key, value FROM store_meta")).all()
         meta: dict[str, str] = {key: value for key, value in rows}
-    except DBAPIError:
+    except DBAPIError as exc:
         conn.rollback()
+        if not missing_table(exc):
+            raise
         return StoreState(None, 0, None, None)
     return StoreState(revision, articles, meta.get("data_version"), meta.get("document_format"))
+
+
+def missing_table(exc: DBAPIError) -> bool:
+    """The statement named a table the store does not have (it is not migrated yet)."""
+    return getattr(exc.orig, "sqlstate", None) == "42P01" or "no such table" in str(exc.orig)
 
 
 def data_version(conn: Connection) -> str | None:

@@ -66,6 +66,16 @@ def explain(exc: BaseException, database_url: str) -> str:
             f"PostgreSQL database {name!r} does not exist ({where}): create it "
             f"(createdb {name}) or fix DATABASE_URL"
         )
+    if (
+        ("role" in lowered and "does not exist" in lowered)
+        or "password authentication failed" in lowered
+        or "no password supplied" in lowered
+    ):
+        user = make_url(database_url).username
+        return (
+            f"PostgreSQL refused the user {user!r} at {where} ({message}): fix the user and "
+            f"password in DATABASE_URL, or create the role (createuser {user})"
+        )
     if "connection refused" in lowered or "could not connect" in lowered:
         return (
             f"nothing accepts connections at {where} ({message}): is PostgreSQL running, "

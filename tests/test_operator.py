@@ -217,3 +217,16 @@ def test_postgresql_operator_errors_keep_the_store(tmp_path: Path) -> None:
         one_line(result, "seed refused, nothing was written", "control character U+0000")
     finally:
         drop_pg_database(name)
+
+
+def test_an_unknown_postgresql_role_is_one_line_with_what_to_do() -> None:
+    require_postgres()
+    url = PG_BASE.replace("postgres@", "no_such_role@") + "/postgres"
+    line = one_line(run("migrate", DATABASE_URL=url), "no_such_role", "createuser", "DATABASE_URL")
+    assert "OperationalError" not in line
+
+
+def test_export_of_a_damaged_store_says_it_is_damaged(tmp_path: Path, ready_store: Path) -> None:
+    store = damaged("random bytes", tmp_path, ready_store)
+    result = run("export", "--out", str(tmp_path / "out"), DATABASE_URL=f"sqlite:///{store}")
+    assert "migrate" not in one_line(result, "damaged", str(store))
