@@ -141,6 +141,27 @@ def app_client(url: str, **overrides: Any) -> Iterator[TestClient]:
         yield test_client
 
 
+@contextmanager
+def seeded_client(backend: str, folder: Path, paths: list[Path]) -> Iterator[TestClient]:
+    """A client of an app over a store of its own on `backend` ("sqlite": a file in `folder`;
+    "postgresql": a database dropped afterwards), migrated and seeded with `paths`."""
+    name = None
+    if backend == "sqlite":
+        url = f"sqlite:///{folder / 'store.db'}"
+    else:
+        require_postgres()
+        name, url = create_pg_database()
+    try:
+        upgrade(url)
+        with db.write_engine(url) as engine:
+            seed(engine, paths)
+        with app_client(url) as test_client:
+            yield test_client
+    finally:
+        if name is not None:
+            drop_pg_database(name)
+
+
 def engine_of(client: TestClient) -> Engine:
     """The engine the app behind `client` serves through."""
     engine: Engine = client.app.state.context.engine  # type: ignore[attr-defined]

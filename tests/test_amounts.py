@@ -13,15 +13,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from app.db import write_engine
-from app.loader import seed
-from app.migrate import upgrade
 from tests.conftest import (
     SEED_DIR,
-    app_client,
-    create_pg_database,
-    drop_pg_database,
-    require_postgres,
+    seeded_client,
 )
 
 ARTICLE = "niger-russia-military-ties"
@@ -81,21 +75,8 @@ def client(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[TestClient]:
     folder = edited_article(tmp_path_factory.mktemp("amounts") / "article")
-    name = None
-    if request.param == "sqlite":
-        url = f"sqlite:///{folder.parent / 'store.db'}"
-    else:
-        require_postgres()
-        name, url = create_pg_database()
-    try:
-        upgrade(url)
-        with write_engine(url) as engine:
-            seed(engine, [folder])
-        with app_client(url) as test_client:
-            yield test_client
-    finally:
-        if name is not None:
-            drop_pg_database(name)
+    with seeded_client(request.param, folder.parent, [folder]) as test_client:
+        yield test_client
 
 
 def params(name: str, low: int | None, high: int | None, match: str) -> dict[str, Any]:

@@ -10,15 +10,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.annotations import CONTEXT, MEDIA_TYPE
-from app.db import write_engine
-from app.loader import default_paths, seed
-from app.migrate import upgrade
+from app.loader import default_paths
 from tests.conftest import (
     SEED_DIR,
     app_client,
-    create_pg_database,
-    drop_pg_database,
-    require_postgres,
+    seeded_client,
 )
 
 DATA = Path(__file__).parent / "data"
@@ -390,21 +386,9 @@ def two_articles(
 ) -> Iterator[TestClient]:
     """The seed article and a small made-up one (tests/data/talks-in-niamey: a character
     outside the BMP, Niger and Niamey again, and a date relative to the first one's coup)."""
-    name = ""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('two') / 'store.db'}"
-    else:
-        require_postgres()
-        name, url = create_pg_database()
-    try:
-        upgrade(url)
-        with write_engine(url) as engine:
-            seed(engine, [*default_paths(SEED_DIR), DATA / "talks-in-niamey.json"])
-        with app_client(url) as client:
-            yield client
-    finally:
-        if name:
-            drop_pg_database(name)
+    paths = [*default_paths(SEED_DIR), DATA / "talks-in-niamey.json"]
+    with seeded_client(request.param, tmp_path_factory.mktemp("two"), paths) as client:
+        yield client
 
 
 def test_utf16_offsets_count_astral_characters_twice(two_articles: TestClient) -> None:
