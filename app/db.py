@@ -125,6 +125,15 @@ def _watch(engine: Engine, time_limit_ms: int) -> None:
             record.info["request"] = request
             request.hold(dbapi_conn)
 
+    @event.listens_for(engine, "before_cursor_execute")
+    def _refuse_when_gone(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        # A cancel stops only a statement that is running: one that would start after its
+        # client left (it left while the route was reaching the store) does not start.
+        request = REQUEST.get()
+        if request is not None and request.stopped:
+            gone = sqlite3.OperationalError("interrupted: the client left")
+            raise OperationalError(statement, None, gone)
+
     @event.listens_for(engine, "checkin")
     def _checkin(dbapi_conn: Any, record: Any) -> None:
         if watchdog is not None:
